@@ -1,0 +1,39 @@
+package io.smarttag.hub.archive;
+
+import io.smarttag.hub.config.HubSettings;
+import java.net.URI;
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+
+/**
+ * The S3 client behind the aws2-s3 endpoint, built from hub.archive.s3.* so that any S3-compatible
+ * store (AWS, MinIO, Alibaba OSS) is a matter of configuration: endpoint override, path-style
+ * access, region and credentials (static keys, or the AWS default chain when no key is set).
+ */
+public final class S3Clients {
+
+    private S3Clients() {
+    }
+
+    public static S3Client create(HubSettings settings) {
+        S3ClientBuilder builder = S3Client.builder()
+                .region(Region.of(settings.text("hub.archive.s3.region")))
+                .forcePathStyle(settings.flag("hub.archive.s3.path-style"))
+                .overrideConfiguration(c -> c.apiCallTimeout(Duration.ofMillis(settings.number("hub.archive.s3.timeout-ms"))));
+        if (settings.isSet("hub.archive.s3.endpoint")) {
+            builder.endpointOverride(URI.create(settings.text("hub.archive.s3.endpoint")));
+        }
+        if (settings.isSet("hub.archive.s3.access-key")) {
+            builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                    settings.text("hub.archive.s3.access-key"), settings.text("hub.archive.s3.secret-key"))));
+        } else {
+            builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
+        }
+        return builder.build();
+    }
+}

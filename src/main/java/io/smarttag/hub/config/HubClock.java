@@ -1,0 +1,40 @@
+package io.smarttag.hub.config;
+
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+
+/** Time values for the SQL in the routes, always UTC, so every instance writes comparable times. */
+public class HubClock {
+
+    private final Clock clock;
+
+    public HubClock() {
+        this(Clock.systemUTC());
+    }
+
+    public HubClock(Clock clock) {
+        this.clock = clock;
+    }
+
+    public OffsetDateTime now() {
+        return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    }
+
+    public OffsetDateTime inMillis(long millis) {
+        return now().plusNanos(millis * 1_000_000L);
+    }
+
+    /** EventTime as a timestamp, or null when VOD sent none or something unreadable (kept raw in the archive). */
+    public OffsetDateTime eventTime(String eventTime) {
+        if (eventTime == null || eventTime.isBlank()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(eventTime.trim()).withOffsetSameInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.smarttag.hub.db;
+
+import java.sql.Connection;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+/** Readiness includes the database: without it the hub cannot accept events durably. */
+public class DatabaseHealthCheck extends AbstractHealthCheck {
+
+    private final DataSource dataSource;
+
+    public DatabaseHealthCheck(DataSource dataSource) {
+        super("smarttag", "database");
+        this.dataSource = dataSource;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false;
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        try (Connection connection = dataSource.getConnection()) {
+            if (connection.isValid(2)) {
+                builder.up();
+            } else {
+                builder.message("database connection is not valid").down();
+            }
+        } catch (Exception e) {
+            builder.message("database unreachable: " + e.getClass().getSimpleName()).down();
+        }
+    }
+}
