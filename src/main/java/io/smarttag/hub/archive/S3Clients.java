@@ -6,6 +6,8 @@ import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
@@ -24,6 +26,10 @@ public final class S3Clients {
         S3ClientBuilder builder = S3Client.builder()
                 .region(Region.of(settings.text("hub.archive.s3.region")))
                 .forcePathStyle(settings.flag("hub.archive.s3.path-style"))
+                // The SDK's default trailing checksums (aws-chunked + x-amz-trailer) are not
+                // understood by many S3-compatible stores; send checksums only where S3 requires them.
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .overrideConfiguration(c -> c.apiCallTimeout(Duration.ofMillis(settings.number("hub.archive.s3.timeout-ms"))));
         if (settings.isSet("hub.archive.s3.endpoint")) {
             builder.endpointOverride(URI.create(settings.text("hub.archive.s3.endpoint")));

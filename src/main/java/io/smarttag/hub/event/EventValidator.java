@@ -1,0 +1,128 @@
+package io.smarttag.hub.event;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Set;
+
+/**
+ * Decides at accept time whether a body is an event the hub can process, so that a bad one is
+ * answered 400 and quarantined instead of failing later. Jackson's read limits are set on
+ * purpose: hostile input (deep nesting, huge strings, duplicate keys) is rejected, never a 5xx.
+ */
+public class EventValidator {
+
+    /** Read limits for incoming JSON. */
+    public record EventLimits(int maxNestingDepth, int maxStringLength, long maxDocumentLength) {
+        /** Depth 64, strings up to 1 MiB characters, documents up to 16 MiB (the HTTP limit is lower). */
+        public static EventLimits defaults() {
+            return new EventLimits(64, 1_048_576, 16_777_216L);
+        }
+    }
+
+    private static final Set<String> STATUSES = Set.of("success", "fail");
+    private static final int MAX_ID_LENGTH = 256;
+
+    private final ObjectMapper json;
+    private final DataParser dataParser;
+
+    public EventValidator() {
+        this(EventLimits.defaults());
+    }
+
+    public EventValidator(EventLimits limits) {
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(limits.maxNestingDepth())
+                        .maxStringLength(limits.maxStringLength())
+                        .maxDocumentLength(limits.maxDocumentLength())
+                        .build())
+                .build();
+        this.json = new ObjectMapper(factory)
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.dataParser = new DataParser(json);
+    }
+
+    public VodEvent validate(byte[] body) throws InvalidEventException {
+        if (body == null || body.length == 0) {
+            throw new InvalidEventException("empty body");
+        }
+        JsonNode root;
+        try {
+            root = json.readTree(body);
+        } catch (Exception e) {
+            // Jackson's message may quote the input: say what is wrong, not what was sent.
+            throw new InvalidEventException("body is not valid JSON (" + e.getClass().getSimpleName() + ")");
+        }
+        if (root == null || !root.isObject()) {
+            throw new InvalidEventException("event must be a JSON object");
+        }
+        VodEvent event = new VodEvent();
+        event.setEventType(requiredText(root, "EventType"));
+        event.setJobId(requiredText(root, "JobId"));
+        event.setStatus(requiredText(root, "Status"));
+        event.setMediaId(optionalText(root, "MediaId"));
+        event.setEventTime(optionalText(root, "EventTime"));
+        event.setCode(optionalText(root, "Code"));
+        event.setMessage(optionalText(root, "Message"));
+        event.setData(root.get("Data"));
+        checkLength("EventType", event.getEventType());
+        checkLength("JobId", event.getJobId());
+        checkLength("MediaId", event.getMediaId());
+        if (!STATUSES.contains(event.getStatus())) {
+            throw new InvalidEventException("Status must be 'success' or 'fail', got '" + printable(event.getStatus()) + "'");
+        }
+        if (event.isTagEvent() && "success".equals(event.getStatus())) {
+            JsonNode data = event.getData();
+            if (data == null || !(data.isTextual() || data.isObject())) {
+                throw new InvalidEventException("Data must be a JSON object or a string holding one");
+            }
+            try {
+                dataParser.parse(data);
+            } catch (InvalidEventException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new InvalidEventException("Data is not a readable smart-tag result (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+        return event;
+    }
+
+    private static String requiredText(JsonNode root, String field) throws InvalidEventException {
+        JsonNode value = root.get(field);
+        if (value == null || value.isNull()) {
+            throw new InvalidEventException("missing field " + field);
+        }
+        if (!value.isTextual() || value.textValue().isBlank()) {
+            throw new InvalidEventException("field " + field + " must be a non-empty string");
+        }
+        return value.textValue();
+    }
+
+    private static String optionalText(JsonNode root, String field) throws InvalidEventException {
+        JsonNode value = root.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isValueNode()) {
+            throw new InvalidEventException("field " + field + " must be a string");
+        }
+        return value.asText();
+    }
+
+    private static void checkLength(String field, String value) throws InvalidEventException {
+        if (value != null && value.length() > MAX_ID_LENGTH) {
+            throw new InvalidEventException("field " + field + " is longer than " + MAX_ID_LENGTH + " characters");
+        }
+    }
+
+    /** A value quoted in a reason: short, and without control characters. */
+    private static String printable(String value) {
+        String clean = value.replaceAll("\\p{Cntrl}", "");
+        return clean.length() > 64 ? clean.substring(0, 64) + "..." : clean;
+    }
+}
