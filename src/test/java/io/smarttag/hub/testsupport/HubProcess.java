@@ -1,0 +1,177 @@
+package io.smarttag.hub.testsupport;
+
+import io.smarttag.hub.HubMain;
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The hub as a separate JVM process, started the way ops start it ({@link HubMain} from the repo
+ * root, configuration by environment variables), so tests can kill it with SIGKILL or SIGTERM and
+ * benchmarks can read its memory. Output goes to a log file in the hub's home folder.
+ */
+public final class HubProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Path log;
+    private final int httpPort;
+    private final int managementPort;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private HubProcess(Process process, Path log, int httpPort, int managementPort) {
+        this.process = process;
+        this.log = log;
+        this.httpPort = httpPort;
+        this.managementPort = managementPort;
+    }
+
+    /**
+     * Starts a hub with the given hub.* properties (passed as environment variables) and waits
+     * until its health endpoint answers UP.
+     */
+    public static HubProcess start(Path home, Map<String, String> properties, String... jvmOptions) throws Exception {
+        Files.createDirectories(home);
+        Map<String, String> props = new LinkedHashMap<>(properties);
+        props.putIfAbsent("hub.http.port", String.valueOf(TestServers.freePort()));
+        props.putIfAbsent("hub.management.port", String.valueOf(TestServers.freePort()));
+        props.putIfAbsent("hub.db.url", "jdbc:h2:file:" + home.resolve("db/smarttag")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000");
+        props.putIfAbsent("hub.archive.dir", home.resolve("archive").toString());
+        props.putIfAbsent("hub.alert.outbox-dir", home.resolve("outbox").toString());
+        props.putIfAbsent("hub.quarantine.dir", home.resolve("quarantine").toString());
+        props.putIfAbsent("hub.spool.dir", home.resolve("spool").toString());
+
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(jvmOptions));
+        command.add("-cp");
+        command.add(classPath());
+        command.add(HubMain.class.getName());
+        ProcessBuilder builder = new ProcessBuilder(command).directory(new File(System.getProperty("user.dir")));
+        props.forEach((key, value) -> builder.environment().put(environmentName(key), value));
+        Path log = home.resolve("hub.log");
+        builder.redirectErrorStream(true).redirectOutput(log.toFile());
+        HubProcess hub = new HubProcess(builder.start(), log,
+                Integer.parseInt(props.get("hub.http.port")), Integer.parseInt(props.get("hub.management.port")));
+        hub.awaitHealthy(Duration.ofSeconds(60));
+        return hub;
+    }
+
+    /** hub.db.url -> HUB_DB_URL, Camel's rule for environment variable overrides. */
+    public static String environmentName(String property) {
+        return property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** The test class path (surefire hides it behind a manifest jar), else this JVM's class path. */
+    private static String classPath() {
+        String surefire = System.getProperty("surefire.test.class.path");
+        return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
+    }
+
+    public void awaitHealthy(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("hub process exited with " + process.exitValue() + ", see " + log);
+            }
+            try {
+                if (management("/observe/health").statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("hub process not healthy after " + timeout + ", see " + log);
+    }
+
+    public URI callbackUri() {
+        return URI.create("http://127.0.0.1:" + httpPort + "/callbacks/vod");
+    }
+
+    public HttpResponse<String> post(byte[] body, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(callbackUri())
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> management(String path) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                .timeout(Duration.ofSeconds(10)).GET().build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    /** Peak resident set size (VmHWM) in KiB, from /proc; -1 where /proc is not there. */
+    public long peakRssKib() {
+        return procStatus("VmHWM:");
+    }
+
+    public long rssKib() {
+        return procStatus("VmRSS:");
+    }
+
+    private long procStatus(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid()), "status"))) {
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]);
+                }
+            }
+        } catch (Exception e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** SIGKILL: no shutdown hook, no flushing, as a crashed node. */
+    public void kill() throws Exception {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM: Camel's graceful shutdown; returns the exit code. */
+    public int terminate(Duration timeout) throws Exception {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("hub did not stop within " + timeout);
+        }
+        return process.exitValue();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
