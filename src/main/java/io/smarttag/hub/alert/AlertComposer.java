@@ -44,7 +44,7 @@ public class AlertComposer {
         return clean.length() > MAX_VALUE ? clean.substring(0, MAX_VALUE) : clean;
     }
 
-    static String htmlEscape(String value) {
+    public static String htmlEscape(String value) {
         StringBuilder out = new StringBuilder(value.length());
         for (char c : value.toCharArray()) {
             switch (c) {

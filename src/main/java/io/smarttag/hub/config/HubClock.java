@@ -26,6 +26,10 @@ public class HubClock {
         return now().plusNanos(millis * 1_000_000L);
     }
 
+    public long seconds(long millis) {
+        return millis / 1000;
+    }
+
     /** EventTime as a timestamp, or null when VOD sent none or something unreadable (kept raw in the archive). */
     public OffsetDateTime eventTime(String eventTime) {
         if (eventTime == null || eventTime.isBlank()) {

@@ -3,6 +3,7 @@ package io.smarttag.hub.config;
 import com.zaxxer.hikari.HikariDataSource;
 import io.smarttag.hub.alert.AlertComposer;
 import io.smarttag.hub.alert.EmlWriter;
+import io.smarttag.hub.alert.OpsNotices;
 import io.smarttag.hub.archive.ArchiveKeys;
 import io.smarttag.hub.archive.ArchiveTarget;
 import io.smarttag.hub.archive.S3Clients;
@@ -12,6 +13,7 @@ import io.smarttag.hub.db.Databases;
 import io.smarttag.hub.event.EventRows;
 import io.smarttag.hub.event.EventValidator;
 import io.smarttag.hub.http.HttpReplies;
+import io.smarttag.hub.http.ShutdownGate;
 import io.smarttag.hub.inbox.RetryPolicy;
 import java.util.Properties;
 import org.apache.camel.CamelConfiguration;
@@ -54,6 +56,9 @@ public class HubConfiguration implements CamelConfiguration {
                 settings.number("hub.retry.initial-delay-ms"), settings.decimal("hub.retry.multiplier"),
                 settings.number("hub.retry.max-delay-ms"), settings.integer("hub.retry.max-attempts")));
         registry.bind("httpReplies", new HttpReplies());
+        ShutdownGate gate = new ShutdownGate();
+        context.getManagementStrategy().addEventNotifier(gate);
+        registry.bind("shutdownGate", gate);
         registry.bind("eventValidator", new EventValidator());
         registry.bind("eventRows", new EventRows());
 
@@ -74,6 +79,7 @@ public class HubConfiguration implements CamelConfiguration {
 
         registry.bind("alertComposer", new AlertComposer());
         registry.bind("emlWriter", new EmlWriter());
+        registry.bind("opsNotices", new OpsNotices());
         Properties mail = new Properties();
         mail.setProperty("mail.smtp.starttls.enable", settings.text("hub.alert.smtp.starttls"));
         mail.setProperty("mail.smtp.writetimeout", settings.text("hub.alert.smtp.timeout-ms"));

@@ -62,6 +62,7 @@ public final class RunningHub implements AutoCloseable {
             properties.put("hub.archive.dir", home.resolve("archive").toString());
             properties.put("hub.alert.outbox-dir", home.resolve("outbox").toString());
             properties.put("hub.quarantine.dir", home.resolve("quarantine").toString());
+            properties.put("hub.spool.dir", home.resolve("spool").toString());
             properties.put("hub.sweep.interval-ms", "500");
             properties.put("hub.shutdown-timeout-seconds", "10");
         }
