@@ -2,6 +2,8 @@ package io.smarttag.hub.alert;
 
 import io.smarttag.hub.event.VodEvent;
 import java.util.List;
+import org.apache.camel.Body;
+import org.apache.camel.Variable;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -11,8 +13,14 @@ import java.util.TreeMap;
  */
 public class OpsNotices {
 
+    private final long windowSeconds;
+
+    public OpsNotices(long windowMillis) {
+        this.windowSeconds = windowMillis / 1000;
+    }
+
     /** rows: job_id and code of each failed job folded into this digest. */
-    public Alert digest(List<Map<String, Object>> rows, long windowSeconds) {
+    public Alert digest(@Body List<Map<String, Object>> rows) {
         Map<String, Integer> byCode = new TreeMap<>();
         StringBuilder jobs = new StringBuilder();
         for (Map<String, Object> row : rows) {
@@ -33,7 +41,11 @@ public class OpsNotices {
         return new Alert(subject, text.toString(), html.toString());
     }
 
-    public Alert parked(VodEvent event, String inboxId, Object attempts, String lastError) {
+    /** row: the inbox row after parking (state, last_error). */
+    public Alert parked(@Variable("event") VodEvent event, @Variable("inboxId") String inboxId,
+                        @Variable("inbox") Map<String, Object> inbox, @Body Map<String, Object> row) {
+        Object attempts = inbox == null ? "?" : inbox.get("attempts");
+        String lastError = row == null ? null : (String) row.get("last_error");
         String jobId = event == null ? "?" : AlertComposer.headerSafe(event.getJobId());
         String subject = "[smarttag] event parked: job " + jobId + " after " + attempts + " attempts";
         String error = AlertComposer.headerSafe(lastError);

@@ -79,7 +79,7 @@ public class HubConfiguration implements CamelConfiguration {
 
         registry.bind("alertComposer", new AlertComposer());
         registry.bind("emlWriter", new EmlWriter());
-        registry.bind("opsNotices", new OpsNotices());
+        registry.bind("opsNotices", new OpsNotices(settings.number("hub.alert.storm.window-ms")));
         Properties mail = new Properties();
         mail.setProperty("mail.smtp.starttls.enable", settings.text("hub.alert.smtp.starttls"));
         mail.setProperty("mail.smtp.writetimeout", settings.text("hub.alert.smtp.timeout-ms"));
