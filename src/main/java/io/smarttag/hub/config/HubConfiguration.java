@@ -56,7 +56,7 @@ public class HubConfiguration implements CamelConfiguration {
                 settings.number("hub.retry.initial-delay-ms"), settings.decimal("hub.retry.multiplier"),
                 settings.number("hub.retry.max-delay-ms"), settings.integer("hub.retry.max-attempts")));
         registry.bind("httpReplies", new HttpReplies());
-        ShutdownGate gate = new ShutdownGate();
+        ShutdownGate gate = new ShutdownGate(settings.number("hub.shutdown.drain-ms"), settings.integer("hub.http.port"));
         context.getManagementStrategy().addEventNotifier(gate);
         registry.bind("shutdownGate", gate);
         registry.bind("eventValidator", new EventValidator());

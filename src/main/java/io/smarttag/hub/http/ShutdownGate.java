@@ -1,5 +1,7 @@
 package io.smarttag.hub.http;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
 
@@ -17,7 +19,18 @@ public class ShutdownGate extends EventNotifierSupport {
         }
     }
 
+    private final long drainMillis;
+    private final int callbackPort;
     private volatile boolean closing;
+
+    /**
+     * drainMillis: how long the hub keeps answering 503 before Camel stops its routes;
+     * callbackPort: the port whose listener is closed after that.
+     */
+    public ShutdownGate(long drainMillis, int callbackPort) {
+        this.drainMillis = drainMillis;
+        this.callbackPort = callbackPort;
+    }
 
     public void check() throws ClosedException {
         if (closing) {
@@ -34,8 +47,21 @@ public class ShutdownGate extends EventNotifierSupport {
         return event instanceof CamelEvent.CamelContextStoppingEvent;
     }
 
+    /**
+     * Runs in the stopping thread before any route stops: callers get 503 from now on, and the
+     * stop waits a moment so that callbacks already in flight complete on open routes.
+     */
     @Override
-    public void notify(CamelEvent event) {
+    public void notify(CamelEvent event) throws Exception {
         closing = true;
+        Thread.sleep(drainMillis);
+        // Close the callback port before the routes stop: a caller then sees a refused
+        // connection (VOD retries it) instead of a 404 from a router whose route is gone.
+        CamelContext context = ((CamelEvent.CamelContextEvent) event).getContext();
+        for (VertxPlatformHttpServer server : context.hasServices(VertxPlatformHttpServer.class)) {
+            if (server.getConfigurationPort() == callbackPort) {
+                server.stop();
+            }
+        }
     }
 }
