@@ -67,6 +67,27 @@ class LocalSpoolTest {
         }
     }
 
+    @Test
+    void hubStartsWhileTheDatabaseIsDownAndCatchesUpWhenItIsBack() throws Exception {
+        RunningHub.Builder builder = RunningHub.builder().onPostgres()
+                .property("hub.db.connect-timeout-ms", "1000")
+                .property("hub.spool.poll-ms", "200");
+        String database = builder.property("hub.db.url").replaceAll(".*/([^/?]+).*", "$1");
+        admin("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
+        try (RunningHub hub = builder.start()) {
+            HttpResponse<String> response = hub.post(Samples.with(Samples.seed(), "JobId", "early-1"));
+            assertEquals(200, response.statusCode(), response.body());
+            assertTrue(response.body().contains("spooled"), response.body());
+            assertEquals(503, hub.management("/observe/health").statusCode(), "not ready without its database");
+
+            admin("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+            assertEquals(44, hub.awaitCount(44, Duration.ofSeconds(60), "SELECT COUNT(*) FROM smarttag_tag WHERE job_id = 'early-1'"));
+            assertEquals(200, hub.management("/observe/health").statusCode());
+        } finally {
+            admin("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+        }
+    }
+
     private static long spooled(RunningHub hub) throws Exception {
         Path spool = hub.home().resolve("spool");
         if (!Files.isDirectory(spool)) {

@@ -45,7 +45,7 @@ public class HubConfiguration implements CamelConfiguration {
                 dataSource.close();
             }
         });
-        Databases.migrate(dataSource);
+        Databases.migrateWhenReachable(dataSource, 5000);
         registry.bind("hubDataSource", dataSource);
         registry.bind("hubTx", new SpringTransactionPolicy(new DataSourceTransactionManager(dataSource)));
         registry.bind("databaseHealthCheck", new DatabaseHealthCheck(dataSource));

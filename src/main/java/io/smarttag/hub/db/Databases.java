@@ -6,9 +6,13 @@ import io.smarttag.hub.config.HubSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Builds the pooled DataSource from hub.db.* and brings the schema up to date with Flyway. */
 public final class Databases {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Databases.class);
 
     private Databases() {
     }
@@ -34,6 +38,36 @@ public final class Databases {
                 .locations("classpath:db/migration")
                 .load()
                 .migrate();
+    }
+
+    /**
+     * Migrates now if the database answers; otherwise keeps trying in the background, so the hub
+     * starts anyway and spools callbacks until the database is there (VOD would drop them).
+     */
+    public static void migrateWhenReachable(javax.sql.DataSource dataSource, long retryMillis) {
+        try {
+            migrate(dataSource);
+            return;
+        } catch (RuntimeException e) {
+            LOG.error("database not reachable at start ({}); callbacks are spooled, migrating when it is back",
+                    e.getClass().getSimpleName());
+        }
+        Thread retry = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(retryMillis);
+                    migrate(dataSource);
+                    LOG.info("database reachable again, schema migrated");
+                    return;
+                } catch (InterruptedException stop) {
+                    return;
+                } catch (RuntimeException stillDown) {
+                    LOG.warn("database still not reachable: {}", stillDown.getClass().getSimpleName());
+                }
+            }
+        }, "smarttag-migrate");
+        retry.setDaemon(true);
+        retry.start();
     }
 
     /** H2 creates the file but not the folder it sits in. */

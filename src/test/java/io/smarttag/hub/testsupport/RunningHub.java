@@ -196,12 +196,21 @@ public final class RunningHub implements AutoCloseable {
     /** Waits until the count query returns the expected value; returns the last value seen. */
     public long awaitCount(long expected, Duration timeout, String sql, Object... args) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        long seen = count(sql, args);
+        long seen = countOrMinusOne(sql, args);
         while (seen != expected && System.nanoTime() < deadline) {
             Thread.sleep(50);
-            seen = count(sql, args);
+            seen = countOrMinusOne(sql, args);
         }
         return seen;
+    }
+
+    /** -1 while the database cannot answer yet (down, or its schema not migrated yet). */
+    private long countOrMinusOne(String sql, Object... args) throws Exception {
+        try {
+            return count(sql, args);
+        } catch (java.sql.SQLException notYet) {
+            return -1;
+        }
     }
 
     /** Waits until every accepted event has left the inbox's pending/processing states. */
