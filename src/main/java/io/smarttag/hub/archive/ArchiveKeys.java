@@ -53,7 +53,7 @@ public class ArchiveKeys {
         }
     }
 
-    /** One safe key/path segment made of [A-Za-z0-9._*-], never starting with a dot. */
+    /** One safe key/path segment made of [A-Za-z0-9._*-], never starting with a dot, never holding "..". */
     public static String segment(String raw) {
         if (raw == null || raw.isEmpty()) {
             return "_";
@@ -67,6 +67,12 @@ public class ArchiveKeys {
         int dots = 0;
         while (dots < out.length() && out.charAt(dots) == '.') {
             out.setCharAt(dots++, '_');
+        }
+        // No ".." anywhere, not only as a whole segment: some stores and tools normalise it.
+        for (int i = 1; i < out.length(); i++) {
+            if (out.charAt(i) == '.' && out.charAt(i - 1) == '.') {
+                out.setCharAt(i, '_');
+            }
         }
         return out.toString();
     }

@@ -1,0 +1,97 @@
+package io.smarttag.hub.event;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.smarttag.hub.testsupport.Samples;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The Data result format: parsed twice, lenient where VOD's documents disagree, strict on nonsense. */
+class DataParserTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final DataParser parser = new DataParser();
+
+    private TagResult parse(String dataJson) throws Exception {
+        return parser.parse(TextNode.valueOf(dataJson));
+    }
+
+    @Test
+    void seedSampleHas44OccurrencesInThreeCategories() throws Exception {
+        JsonNode data = JSON.readTree(Samples.seed()).get("Data");
+        VodEvent event = JSON.readValue(Samples.seed(), VodEvent.class);
+        EventRows.Rows rows = new EventRows().rows(event);
+        assertEquals(44, rows.tagCount());
+        Map<String, List<TagItem>> categories = parser.parse(data).categories();
+        assertEquals(List.of("Keyword", "Person", "Location"), List.copyOf(categories.keySet()));
+        assertEquals(42, rows.tags().stream().filter(r -> "Keyword".equals(r.get("category"))).count());
+        Map<String, Object> person = rows.tags().stream().filter(r -> "Person".equals(r.get("category"))).findFirst().orElseThrow();
+        assertEquals("Sam", person.get("tag"));
+        assertEquals(10760L, person.get("timeMs"));
+        assertTrue(((String) person.get("faceUrl")).endsWith("Index_00016.jpg"));
+        assertEquals(0, person.get("itemIndex"));
+    }
+
+    @Test
+    void timesAcceptStringsNumbersAndAStringHoldingAnArray() throws Exception {
+        TagResult result = parse("{\"Keyword\":[{\"Tag\":\"a\",\"Times\":[\"1\",2]},{\"Tag\":\"b\",\"Times\":\"[\\\"3\\\",\\\"4\\\"]\"},"
+                + "{\"Tag\":\"c\",\"Times\":[\"[\\\"5\\\"]\"]}]}");
+        List<TagItem> items = result.categories().get("Keyword");
+        assertEquals(List.of(1L, 2L), items.get(0).times());
+        assertEquals(List.of(3L, 4L), items.get(1).times());
+        assertEquals(List.of(5L), items.get(2).times());
+    }
+
+    @Test
+    void itemWithoutTimesGivesOneRowWithoutTime() throws Exception {
+        VodEvent event = new VodEvent();
+        event.setJobId("j");
+        event.setData(TextNode.valueOf("{\"Category\":[{\"Tag\":\"美妆\"}]}"));
+        List<Map<String, Object>> tags = new EventRows().rows(event).tags();
+        assertEquals(1, tags.size());
+        assertNull(tags.get(0).get("timeMs"));
+        assertEquals("美妆", tags.get(0).get("tag"));
+    }
+
+    @Test
+    void unknownCategoriesAreKeptUnderTheirOwnName() throws Exception {
+        TagResult result = parse("{\"Logo\":[{\"Tag\":\"兰蔻\",\"Times\":[\"10\"]}],\"Duration\":\"300\",\"Flags\":[1,2]}");
+        assertEquals(List.of("Logo"), List.copyOf(result.categories().keySet()));
+        assertEquals("兰蔻", result.categories().get("Logo").get(0).tag());
+    }
+
+    @Test
+    void dataMayBeAnObjectInsteadOfAString() throws Exception {
+        TagResult result = parser.parse(JSON.readTree("{\"Person\":[{\"Tag\":\"张三\",\"Times\":[\"1\"]}]}"));
+        assertEquals("张三", result.categories().get("Person").get(0).tag());
+    }
+
+    @Test
+    void origAsrDataAsObjectOrListIsNumberedAcrossBlocks() throws Exception {
+        String s1 = "{\"StartTime\":0,\"EndTime\":700,\"Text\":\"一\",\"ChannelId\":0,\"SpeechRate\":85}";
+        String s2 = "{\"StartTime\":\"700\",\"EndTime\":\"900\",\"Text\":\"二\",\"ChannelId\":\"1\",\"SpeechRate\":90}";
+        List<AsrSentence> fromObject = parse("{\"OrigASRData\":{\"AsrTextList\":[" + s1 + "," + s2 + "],\"Duration\":\"30016\"}}").asr();
+        List<AsrSentence> fromList = parse("{\"OrigASRData\":[{\"AsrTextList\":[" + s1 + "]},{\"AsrTextList\":[" + s2 + "]}]}").asr();
+        assertEquals(fromObject, fromList);
+        assertEquals(new AsrSentence(1, 700L, 900L, "二", 1, 90), fromList.get(1));
+    }
+
+    @Test
+    void nonsenseIsRejectedWithAReasonNamingThePlace() {
+        InvalidEventException badTime = assertThrows(InvalidEventException.class,
+                () -> parse("{\"Keyword\":[{\"Tag\":\"a\",\"Times\":[\"soon\"]}]}"));
+        assertTrue(badTime.getMessage().contains("Keyword[0]"), badTime.getMessage());
+        assertThrows(InvalidEventException.class, () -> parse("{\"Keyword\":[{\"Times\":[\"1\"]}]}"));
+        assertThrows(InvalidEventException.class, () -> parse("{\"Keyword\":[{\"Tag\":\"a\",\"Times\":[\"-5\"]}]}"));
+        assertThrows(InvalidEventException.class, () -> parse("not json"));
+        assertThrows(InvalidEventException.class, () -> parse("[1,2]"));
+        assertThrows(InvalidEventException.class, () -> parse("{\"OrigASRData\":\"x\"}"));
+    }
+}
