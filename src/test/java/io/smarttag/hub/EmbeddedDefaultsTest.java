@@ -70,6 +70,15 @@ class EmbeddedDefaultsTest {
     }
 
     @Test
+    void callbackWithoutAJsonContentTypeIsReadAsJson() throws Exception {
+        byte[] event = Samples.with(Samples.seed(), "JobId", "form-encoded-1");
+        var response = hub.post(event, "Content-Type", "application/x-www-form-urlencoded");
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals(44, hub.awaitCount(44, WAIT, "SELECT COUNT(*) FROM smarttag_tag WHERE job_id = 'form-encoded-1'"));
+        assertEquals(200, hub.post(Samples.with(event, "JobId", "text-plain-1"), "Content-Type", "text/plain").statusCode());
+    }
+
+    @Test
     void healthIsServedOnTheManagementPortAndIncludesTheDatabase() throws Exception {
         var response = hub.management("/observe/health");
         assertEquals(200, response.statusCode(), response.body());

@@ -12,6 +12,7 @@ import io.smarttag.hub.db.DatabaseHealthCheck;
 import io.smarttag.hub.db.Databases;
 import io.smarttag.hub.event.EventRows;
 import io.smarttag.hub.event.EventValidator;
+import io.smarttag.hub.http.CallbackHttpHandlers;
 import io.smarttag.hub.http.HttpReplies;
 import io.smarttag.hub.http.ShutdownGate;
 import io.smarttag.hub.inbox.RetryPolicy;
@@ -59,6 +60,7 @@ public class HubConfiguration implements CamelConfiguration {
         ShutdownGate gate = new ShutdownGate(settings.number("hub.shutdown.drain-ms"), settings.integer("hub.http.port"));
         context.getManagementStrategy().addEventNotifier(gate);
         registry.bind("shutdownGate", gate);
+        context.addStartupListener(new CallbackHttpHandlers(settings.integer("hub.http.port"), settings.text("hub.http.path")));
         registry.bind("eventValidator", new EventValidator());
         registry.bind("eventRows", new EventRows());
 

@@ -151,10 +151,14 @@ public final class RunningHub implements AutoCloseable {
     public HttpResponse<String> post(byte[] body, String... headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(callbackUri())
                 .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        boolean contentType = false;
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
+            contentType |= "Content-Type".equalsIgnoreCase(headers[i]);
+        }
+        if (!contentType) {
+            request.header("Content-Type", "application/json");
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }

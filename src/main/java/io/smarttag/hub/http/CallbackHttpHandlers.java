@@ -1,0 +1,46 @@
+package io.smarttag.hub.http;
+
+import io.vertx.core.http.HttpHeaders;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+
+/**
+ * VOD does not document the Content-Type of its callbacks, and a plain {@code curl --data} sends
+ * application/x-www-form-urlencoded. Vert.x would decode the JSON body as a form (and fail with a
+ * bare 400) before our route sees it. A handler ahead of the callback route, on the Vert.x router
+ * of the callback port, marks every callback body as JSON, so it reaches the route byte for byte
+ * whatever the header says.
+ */
+public class CallbackHttpHandlers implements ExtendedStartupListener {
+
+    private final int port;
+    private final String path;
+
+    public CallbackHttpHandlers(int port, String path) {
+        this.port = port;
+        this.path = path;
+    }
+
+    @Override
+    public void onCamelContextStarting(CamelContext context, boolean alreadyStarted) {
+        // the router exists only once the HTTP server has started
+    }
+
+    @Override
+    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+        // wait until fully started
+    }
+
+    @Override
+    public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port));
+        if (router == null) {
+            throw new IllegalStateException("no HTTP router on port " + port);
+        }
+        router.route(path).order(Integer.MIN_VALUE).handler(routing -> {
+            routing.request().headers().set(HttpHeaders.CONTENT_TYPE, "application/json");
+            routing.next();
+        });
+    }
+}
