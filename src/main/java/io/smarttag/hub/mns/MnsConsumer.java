@@ -1,0 +1,316 @@
+package io.smarttag.hub.mns;
+
+import com.aliyun.mns.client.CloudQueue;
+import com.aliyun.mns.common.ClientException;
+import com.aliyun.mns.common.ServiceException;
+import com.aliyun.mns.common.ServiceHandlingRequiredException;
+import com.aliyun.mns.model.Message;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.support.DefaultConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Long-polls an MNS queue on concurrentConsumers threads and hands each message to the route.
+ * A message is deleted (in one batch per poll) only after its exchange completed without an
+ * exception; otherwise it stays in the queue and MNS hands it out again after its visibility
+ * timeout. Failed receives back off exponentially and are logged once per outage, not per poll.
+ */
+public class MnsConsumer extends DefaultConsumer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MnsConsumer.class);
+    private static final Set<String> AUTH_ERRORS = Set.of("SignatureDoesNotMatch", "InvalidAccessKeyId", "AccessDenied",
+            "InvalidAuthorizationHeader", "MissingAuthorizationHeader", "TimeExpired");
+
+    /** A message being processed; its receipt handle changes when its visibility is extended. */
+    private static final class InFlight {
+        final String messageId;
+        volatile String receiptHandle;
+        volatile long visibleUntil;
+        /** Set (under the lock) once the handle is used for a delete or given back; no extension after that. */
+        boolean done;
+
+        /** The handle to delete or give back with; from then on the extender leaves it alone. */
+        synchronized String finish() {
+            done = true;
+            return receiptHandle;
+        }
+
+        InFlight(Message message) {
+            this.messageId = message.getMessageId();
+            this.receiptHandle = message.getReceiptHandle();
+            this.visibleUntil = message.getNextVisibleTime() == null ? Long.MAX_VALUE : message.getNextVisibleTime().getTime();
+        }
+    }
+
+    private final MnsEndpoint endpoint;
+    private final MnsConfiguration configuration;
+    /** Deliveries received and not yet deleted or given back, by identity: a redelivered message is a new entry. */
+    private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
+    private volatile boolean running;
+    private ExecutorService pollers;
+    private ScheduledExecutorService extender;
+
+    public MnsConsumer(MnsEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+        this.endpoint = endpoint;
+        this.configuration = endpoint.getConfiguration();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        running = true;
+        pollers = getEndpoint().getCamelContext().getExecutorServiceManager()
+                .newFixedThreadPool(this, "mns-" + configuration.getQueueName(), configuration.getConcurrentConsumers());
+        for (int i = 0; i < configuration.getConcurrentConsumers(); i++) {
+            pollers.submit(this::pollLoop);
+        }
+        if (configuration.getVisibilityExtensionSeconds() > 0) {
+            extender = getEndpoint().getCamelContext().getExecutorServiceManager()
+                    .newSingleThreadScheduledExecutor(this, "mns-visibility-" + configuration.getQueueName());
+            extender.scheduleWithFixedDelay(this::extendVisibility, 1, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Stops polling; a batch already received is finished (and deleted) before the thread ends. */
+    @Override
+    protected void doStop() throws Exception {
+        running = false;
+        if (pollers != null) {
+            pollers.shutdown();
+            if (!pollers.awaitTermination(configuration.getWaitSeconds() + 10L, TimeUnit.SECONDS)) {
+                LOG.warn("MNS consumer of {} did not stop in time; undeleted messages will be redelivered", configuration.getQueueName());
+            }
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(pollers);
+            pollers = null;
+        }
+        if (extender != null) {
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(extender);
+            extender = null;
+        }
+        super.doStop();
+    }
+
+    private void pollLoop() {
+        int failures = 0;
+        while (running && isRunAllowed()) {
+            try {
+                List<Message> messages = receive();
+                if (failures > 0) {
+                    LOG.info("MNS queue {} reachable again after {} failed receive(s)", configuration.getQueueName(), failures);
+                    failures = 0;
+                }
+                if (messages != null && !messages.isEmpty()) {
+                    processBatch(messages);
+                }
+            } catch (ServiceException | ClientException | ServiceHandlingRequiredException e) {
+                failures++;
+                logFailure(e, failures);
+                pause(backoff(failures));
+            } catch (RuntimeException e) {
+                failures++;
+                LOG.warn("MNS consumer of {} failed: {}", configuration.getQueueName(), e.toString());
+                pause(backoff(failures));
+            }
+        }
+    }
+
+    private List<Message> receive() throws ServiceHandlingRequiredException {
+        CloudQueue queue = endpoint.queue();
+        if (configuration.getMaxMessagesPerPoll() > 1) {
+            return queue.batchPopMessage(configuration.getMaxMessagesPerPoll(), configuration.getWaitSeconds());
+        }
+        Message message = queue.popMessage(configuration.getWaitSeconds());
+        return message == null ? null : List.of(message);
+    }
+
+    private void processBatch(List<Message> messages) {
+        // The whole batch is tracked until deleted, so messages waiting their turn (or waiting
+        // for the batch delete) get their visibility extended too.
+        List<InFlight> batch = new ArrayList<>();
+        for (Message message : messages) {
+            InFlight tracked = new InFlight(message);
+            inFlight.add(tracked);
+            batch.add(tracked);
+        }
+        List<InFlight> accepted = new ArrayList<>();
+        try {
+            for (int i = 0; i < messages.size(); i++) {
+                Message message = messages.get(i);
+                InFlight tracked = batch.get(i);
+                if (!running) {
+                    // stopping: leave the rest untouched, MNS hands them out again
+                    retryLater(tracked);
+                    continue;
+                }
+                Exchange exchange = createExchange(message);
+                try {
+                    getProcessor().process(exchange);
+                } catch (Exception e) {
+                    exchange.setException(e);
+                }
+                if (exchange.getException() == null) {
+                    accepted.add(tracked);
+                } else {
+                    LOG.warn("MNS message {} not accepted, left in the queue for a retry: {}",
+                            message.getMessageId(), exchange.getException().toString());
+                    retryLater(tracked);
+                }
+                releaseExchange(exchange, false);
+            }
+            List<String> handles = new ArrayList<>();
+            for (InFlight tracked : accepted) {
+                handles.add(tracked.finish());
+            }
+            delete(handles);
+        } finally {
+            inFlight.removeAll(batch);
+        }
+    }
+
+    /**
+     * A message that was not accepted becomes visible again after failureVisibilitySeconds, so
+     * the retry neither waits out an extended visibility nor comes back at once in a tight loop.
+     */
+    private void retryLater(InFlight tracked) {
+        inFlight.remove(tracked);
+        String handle = tracked.finish();
+        try {
+            endpoint.queue().changeMessageVisibility(handle, configuration.getFailureVisibilitySeconds());
+        } catch (Exception e) {
+            LOG.debug("could not shorten the visibility of MNS message {}: {}", tracked.messageId, e.toString());
+        }
+    }
+
+    private Exchange createExchange(Message message) {
+        Exchange exchange = createExchange(false);
+        org.apache.camel.Message in = exchange.getIn();
+        MnsBody body = MnsBody.read(message.getMessageBodyAsRawString());
+        in.setBody(body.bytes());
+        in.setHeader(MnsConstants.BODY_ENCODING, body.encoding());
+        in.setHeader(MnsConstants.BODY_UNREADABLE, body.unreadable());
+        in.setHeader(MnsConstants.MESSAGE_ID, message.getMessageId());
+        in.setHeader(MnsConstants.RECEIPT_HANDLE, message.getReceiptHandle());
+        int dequeueCount = message.getDequeueCount() == null ? 1 : message.getDequeueCount();
+        in.setHeader(MnsConstants.DEQUEUE_COUNT, dequeueCount);
+        in.setHeader(MnsConstants.POISON, configuration.getMaxDequeueCount() > 0 && dequeueCount >= configuration.getMaxDequeueCount());
+        if (message.getEnqueueTime() != null) {
+            in.setHeader(MnsConstants.ENQUEUE_TIME, message.getEnqueueTime().getTime());
+        }
+        if (message.getFirstDequeueTime() != null) {
+            in.setHeader(MnsConstants.FIRST_DEQUEUE_TIME, message.getFirstDequeueTime().getTime());
+        }
+        return exchange;
+    }
+
+    private void delete(List<String> receiptHandles) {
+        if (receiptHandles.isEmpty()) {
+            return;
+        }
+        try {
+            if (receiptHandles.size() == 1) {
+                endpoint.queue().deleteMessage(receiptHandles.get(0));
+            } else {
+                endpoint.queue().batchDeleteMessage(receiptHandles);
+            }
+        } catch (Exception e) {
+            // The events are in the inbox already: a redelivery is a duplicate, which accept ignores.
+            LOG.warn("could not delete {} accepted MNS message(s) from {}; they will be redelivered and "
+                    + "recognised as duplicates: {}", receiptHandles.size(), configuration.getQueueName(), e.toString());
+        }
+    }
+
+    /** Extends the visibility of messages still being processed shortly before MNS would hand them out again. */
+    private void extendVisibility() {
+        long margin = Math.max(2000, configuration.getVisibilityExtensionSeconds() * 1000L / 3);
+        for (InFlight tracked : inFlight) {
+            if (tracked.visibleUntil - System.currentTimeMillis() < margin) {
+                synchronized (tracked) {
+                    if (tracked.done) {
+                        continue;
+                    }
+                    try {
+                        Message extended = endpoint.queue().changeMessageVisibility(tracked.receiptHandle,
+                                configuration.getVisibilityExtensionSeconds());
+                        tracked.receiptHandle = extended.getReceiptHandle();
+                        tracked.visibleUntil = extended.getNextVisibleTime() == null
+                                ? System.currentTimeMillis() + configuration.getVisibilityExtensionSeconds() * 1000L
+                                : extended.getNextVisibleTime().getTime();
+                    } catch (Exception e) {
+                        LOG.warn("could not extend the visibility of MNS message {}: {}", tracked.messageId, e.toString());
+                    }
+                }
+            }
+        }
+    }
+
+    private void logFailure(Exception e, int failures) {
+        String code = e instanceof ServiceException se ? se.getErrorCode()
+                : e instanceof ServiceHandlingRequiredException sh ? sh.getErrorCode() : null;
+        long pause = backoff(failures);
+        if (code != null && AUTH_ERRORS.contains(code)) {
+            if (failures == 1) {
+                LOG.error("MNS rejected our credentials for queue {} ({}): check accessKeyId/accessKeySecret/securityToken "
+                        + "and the account endpoint; retrying with backoff", configuration.getQueueName(), code);
+            }
+        } else if (failures == 1 || pause >= configuration.getBackoffMaxMs() && failures % 10 == 0) {
+            LOG.warn("MNS receive from {} failed ({} in a row), retrying in {} ms: {}", configuration.getQueueName(),
+                    failures, pause, code != null ? code : e.toString());
+        }
+        LOG.debug("MNS receive failure", e);
+    }
+
+    long backoff(int failures) {
+        double delay = configuration.getBackoffInitialMs() * Math.pow(configuration.getBackoffMultiplier(), Math.max(0, failures - 1));
+        return (long) Math.min(delay, configuration.getBackoffMaxMs());
+    }
+
+    private void pause(long millis) {
+        long until = System.currentTimeMillis() + millis;
+        while (running && System.currentTimeMillis() < until) {
+            try {
+                Thread.sleep(Math.min(200, Math.max(1, until - System.currentTimeMillis())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** How a message body was read. */
+    record MnsBody(byte[] bytes, String encoding, boolean unreadable) {
+
+        /** VOD writes raw JSON; other producers (the SDK's default) write Base64 of it. */
+        static MnsBody read(String raw) {
+            String text = raw == null ? "" : raw;
+            if (looksLikeJson(text)) {
+                return new MnsBody(text.getBytes(StandardCharsets.UTF_8), "raw", false);
+            }
+            try {
+                byte[] decoded = Base64.getMimeDecoder().decode(text.trim());
+                if (decoded.length > 0 && looksLikeJson(new String(decoded, StandardCharsets.UTF_8))) {
+                    return new MnsBody(decoded, "base64", false);
+                }
+            } catch (IllegalArgumentException notBase64) {
+                // unreadable, below
+            }
+            return new MnsBody(text.getBytes(StandardCharsets.UTF_8), "unreadable", true);
+        }
+
+        private static boolean looksLikeJson(String text) {
+            String trimmed = text.strip();
+            return trimmed.startsWith("{") || trimmed.startsWith("[");
+        }
+    }
+}
