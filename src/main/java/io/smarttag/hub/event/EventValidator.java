@@ -1,6 +1,11 @@
 package io.smarttag.hub.event;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import java.io.CharConversionException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -56,7 +61,7 @@ public class EventValidator {
             root = json.readTree(body);
         } catch (Exception e) {
             // Jackson's message may quote the input: say what is wrong, not what was sent.
-            throw new InvalidEventException("body is not valid JSON (" + e.getClass().getSimpleName() + ")");
+            throw new InvalidEventException("body is not valid JSON (" + whatIsWrong(e) + ")");
         }
         if (root == null || !root.isObject()) {
             throw new InvalidEventException("event must be a JSON object");
@@ -86,7 +91,7 @@ public class EventValidator {
             } catch (InvalidEventException e) {
                 throw e;
             } catch (Exception e) {
-                throw new InvalidEventException("Data is not a readable smart-tag result (" + e.getClass().getSimpleName() + ")");
+                throw new InvalidEventException("Data is not a readable smart-tag result (" + whatIsWrong(e) + ")");
             }
         }
         return event;
@@ -118,6 +123,30 @@ public class EventValidator {
         if (value != null && value.length() > MAX_ID_LENGTH) {
             throw new InvalidEventException("field " + field + " is longer than " + MAX_ID_LENGTH + " characters");
         }
+    }
+
+    /** What is wrong with unreadable JSON, in words a sender can act on (no class names, no input echoed). */
+    static String whatIsWrong(Exception e) {
+        if (e instanceof StreamConstraintsException) {
+            return "exceeds a read limit: nesting deeper than 64, a string over 1 MiB or a document over 16 MiB";
+        }
+        if (e instanceof JsonEOFException) {
+            return "unexpected end of input";
+        }
+        if (e instanceof CharConversionException
+                || (e instanceof JsonParseException && String.valueOf(e.getMessage()).startsWith("Invalid UTF-8"))) {
+            return "invalid UTF-8";
+        }
+        if (e instanceof JsonParseException && e.getMessage() != null && e.getMessage().startsWith("Duplicate field")) {
+            return "duplicate field";
+        }
+        if (e instanceof JsonParseException) {
+            return "malformed JSON";
+        }
+        if (e instanceof MismatchedInputException) {
+            return "a value has the wrong type";
+        }
+        return "unreadable";
     }
 
     /** A value quoted in a reason: short, and without control characters. */

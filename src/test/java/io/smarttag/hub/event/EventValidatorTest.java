@@ -15,8 +15,11 @@ class EventValidatorTest {
     private final EventValidator validator = new EventValidator();
 
     private String reason(String body) {
-        return assertThrows(InvalidEventException.class,
-                () -> validator.validate(body.getBytes(StandardCharsets.UTF_8))).getMessage();
+        return reason(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private String reason(byte[] body) {
+        return assertThrows(InvalidEventException.class, () -> validator.validate(body)).getMessage();
     }
 
     @Test
@@ -30,13 +33,15 @@ class EventValidatorTest {
     @Test
     void reasonsNameTheProblem() {
         assertTrue(reason("").contains("empty"));
-        assertTrue(reason("{\"a\":").contains("not valid JSON"));
+        assertTrue(reason("{\"a\":").contains("not valid JSON (unexpected end of input)"));
+        assertTrue(reason("{\"a\" 1}").contains("not valid JSON (malformed JSON)"));
+        assertTrue(reason(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}).contains("invalid UTF-8"));
         assertTrue(reason("[1]").contains("JSON object"));
         assertTrue(reason("{\"EventType\":\"AIVideoTagComplete\",\"Status\":\"success\"}").contains("JobId"));
         assertTrue(reason("{\"EventType\":\"x\",\"JobId\":\"j\",\"Status\":\"done\"}").contains("'done'"));
         assertTrue(reason("{\"EventType\":\"x\",\"JobId\":7,\"Status\":\"fail\"}").contains("JobId"));
         assertTrue(reason("{\"EventType\":\"AIVideoTagComplete\",\"JobId\":\"j\",\"Status\":\"success\",\"Data\":5}").contains("Data"));
-        assertTrue(reason("{\"EventType\":\"x\",\"JobId\":\"j\",\"JobId\":\"k\",\"Status\":\"fail\"}").contains("not valid JSON"),
+        assertTrue(reason("{\"EventType\":\"x\",\"JobId\":\"j\",\"JobId\":\"k\",\"Status\":\"fail\"}").contains("not valid JSON (duplicate field)"),
                 "duplicate keys are rejected");
         assertTrue(reason("{\"EventType\":\"x\",\"JobId\":\"" + "j".repeat(300) + "\",\"Status\":\"fail\"}").contains("longer"));
     }
@@ -51,7 +56,7 @@ class EventValidatorTest {
     @Test
     void deepNestingIsRejectedNotACrash() {
         String deep = "{\"EventType\":\"x\",\"JobId\":\"j\",\"Status\":\"fail\",\"Extra\":" + "[".repeat(10_000) + "]".repeat(10_000) + "}";
-        assertTrue(reason(deep).contains("not valid JSON"));
+        assertTrue(reason(deep).contains("not valid JSON (exceeds a read limit"), reason(deep));
     }
 
     @Test
