@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.smarttag.hub.testsupport.HubProcess;
 import io.smarttag.hub.testsupport.RunningHub;
 import io.smarttag.hub.testsupport.Samples;
 import io.smarttag.hub.testsupport.TestServers;
@@ -33,6 +34,7 @@ class ParkingAndReplayTest {
                 .property("hub.retry.initial-delay-ms", "200")
                 .property("hub.retry.max-delay-ms", "400")
                 .property("hub.retry.max-attempts", "3")
+                .property("hub.management.token", "replay-token-81")
                 .start()) {
             byte[] event = Samples.with(Samples.seed(), "JobId", "park-1");
             assertEquals(200, hub.post(event).statusCode());
@@ -62,7 +64,15 @@ class ParkingAndReplayTest {
             try (S3Client s3 = TestServers.s3Client()) {
                 s3.createBucket(b -> b.bucket(bucket));
             }
-            assertEquals(1, Replay.replay(hub.dataSource(), List.of("park-1")));
+            // ... with the documented HTTP call on the management port, which wants the token
+            assertEquals(401, hub.managementPost("/observe/replay?job=park-1").statusCode());
+            assertEquals(401, hub.managementPost("/observe/replay?job=park-1", "Authorization", "Bearer wrong").statusCode());
+            assertEquals(400, hub.managementPost("/observe/replay", "Authorization", "Bearer replay-token-81").statusCode());
+            assertEquals(1, hub.count("SELECT COUNT(*) FROM smarttag_inbox WHERE job_id = 'park-1' AND state = 'parked'"),
+                    "refused calls change nothing");
+            var replay = hub.managementPost("/observe/replay?job=park-1", "Authorization", "Bearer replay-token-81");
+            assertEquals(200, replay.statusCode());
+            assertEquals("{\"replayed\":1}", replay.body());
             assertEquals(1, hub.awaitCount(1, WAIT, "SELECT COUNT(*) FROM smarttag_inbox WHERE job_id = 'park-1' AND state = 'done'"));
             String key = (String) hub.query("SELECT archive_key FROM smarttag_inbox WHERE job_id = 'park-1'").get(0).get("archive_key");
             try (S3Client s3 = TestServers.s3Client()) {
@@ -72,6 +82,22 @@ class ParkingAndReplayTest {
             assertEquals(44, hub.count("SELECT COUNT(*) FROM smarttag_tag WHERE job_id = 'park-1'"), "replay never duplicates rows");
             assertEquals(1, hub.count("SELECT COUNT(*) FROM smarttag_job WHERE job_id = 'park-1'"));
             assertEquals(0, Replay.replay(hub.dataSource(), null), "nothing left parked");
+
+            // The Replay command, run as ops run it (its own JVM, HUB_* environment), on an event
+            // parked again after all its destinations were done: delivered again, nothing twice.
+            try (var c = hub.dataSource().getConnection(); var st = c.createStatement()) {
+                st.executeUpdate("UPDATE smarttag_inbox SET state = 'parked' WHERE job_id = 'park-1'");
+            }
+            Map<String, String> env = Map.of("hub.db.url", hub.property("hub.db.url"),
+                    "hub.db.user", hub.property("hub.db.user"), "hub.db.password", hub.property("hub.db.password"));
+            String[] command = HubProcess.runTool(Replay.class, env, "--job", "park-1");
+            assertEquals("0", command[0], command[1]);
+            assertTrue(command[1].contains("replayed 1 parked event(s)"), command[1]);
+            assertEquals(1, hub.awaitCount(1, WAIT, "SELECT COUNT(*) FROM smarttag_inbox WHERE job_id = 'park-1' AND state = 'done'"));
+            assertEquals(44, hub.count("SELECT COUNT(*) FROM smarttag_tag WHERE job_id = 'park-1'"));
+            try (S3Client s3 = TestServers.s3Client()) {
+                assertEquals(1, s3.listObjectsV2(b -> b.bucket(bucket)).contents().size());
+            }
         }
     }
 

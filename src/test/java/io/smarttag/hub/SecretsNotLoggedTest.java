@@ -9,6 +9,10 @@ import io.smarttag.hub.mns.MnsTestServer;
 import io.smarttag.hub.testsupport.HubProcess;
 import io.smarttag.hub.testsupport.Samples;
 import io.smarttag.hub.testsupport.TestServers;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +31,7 @@ class SecretsNotLoggedTest {
     @Test
     void noConfiguredSecretAppearsInTheLog() throws Exception {
         List<String> secrets = List.of("CallbackKey9Zq7", "CallbackOldKey3Wx", "DbPassw0rd-7781", "S3Secret-55aa19",
-                "SmtpPassw0rd-4412", "MnsSecret-90ffe1");
+                "SmtpPassw0rd-4412", "MnsSecret-90ffe1", "MgmtToken-3c1e77");
         Path home = Files.createTempDirectory("secrets");
         try (MnsTestServer mns = new MnsTestServer("ak-visible", "the-real-mns-secret")) {
             Map<String, String> props = new LinkedHashMap<>();
@@ -51,6 +55,9 @@ class SecretsNotLoggedTest {
             props.put("hub.mns.access-key-id", "ak-visible");
             props.put("hub.mns.access-key-secret", secrets.get(5));
             props.put("hub.mns.wait-seconds", "1");
+            props.put("hub.management.token", secrets.get(6));
+            int managementPort = TestServers.freePort();
+            props.put("hub.management.port", String.valueOf(managementPort));
             props.put("hub.retry.initial-delay-ms", "200");
 
             HubProcess hub = HubProcess.start(home, props);
@@ -61,6 +68,11 @@ class SecretsNotLoggedTest {
                 assertEquals(200, hub.post(Samples.fail(), "X-VOD-TIMESTAMP", ts, "X-VOD-SIGNATURE", signature).statusCode());
                 assertEquals(401, hub.post(Samples.seed(), "X-VOD-TIMESTAMP", ts, "X-VOD-SIGNATURE", "0".repeat(32)).statusCode());
                 assertEquals(400, hub.post("{not json".getBytes(), "X-VOD-TIMESTAMP", ts, "X-VOD-SIGNATURE", signature).statusCode());
+                HttpResponse<String> replay = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + managementPort + "/observe/replay?all=true"))
+                        .header("Authorization", "Bearer " + secrets.get(6)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, replay.statusCode(), replay.body());
                 Thread.sleep(4000); // archive and alert retries fail, MNS rejects the signature: all of it logged
             } finally {
                 hub.terminate(Duration.ofSeconds(60));

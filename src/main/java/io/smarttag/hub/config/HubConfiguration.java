@@ -14,6 +14,7 @@ import io.smarttag.hub.event.EventRows;
 import io.smarttag.hub.event.EventValidator;
 import io.smarttag.hub.http.CallbackHttpHandlers;
 import io.smarttag.hub.http.HttpReplies;
+import io.smarttag.hub.http.ReplayEndpoint;
 import io.smarttag.hub.http.ShutdownGate;
 import io.smarttag.hub.inbox.RetryPolicy;
 import java.util.Properties;
@@ -61,6 +62,7 @@ public class HubConfiguration implements CamelConfiguration {
         context.getManagementStrategy().addEventNotifier(gate);
         registry.bind("shutdownGate", gate);
         context.addStartupListener(new CallbackHttpHandlers(settings.integer("hub.http.port"), settings.text("hub.http.path")));
+        context.addStartupListener(new ReplayEndpoint(settings.text("hub.management.token"), dataSource));
         registry.bind("eventValidator", new EventValidator());
         registry.bind("eventRows", new EventRows());
 

@@ -74,9 +74,32 @@ public final class HubProcess implements AutoCloseable {
     }
 
     /** The test class path (surefire hides it behind a manifest jar), else this JVM's class path. */
-    private static String classPath() {
+    public static String classPath() {
         String surefire = System.getProperty("surefire.test.class.path");
         return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
+    }
+
+    /**
+     * Runs one of the hub's command-line tools (a main class) as ops would, from the repo root
+     * with hub.* properties as environment variables; returns its exit code and output.
+     */
+    public static String[] runTool(Class<?> mainClass, Map<String, String> properties, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-cp");
+        command.add(classPath());
+        command.add(mainClass.getName());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(new File(System.getProperty("user.dir")))
+                .redirectErrorStream(true);
+        properties.forEach((key, value) -> builder.environment().put(environmentName(key), value));
+        Process tool = builder.start();
+        String output = new String(tool.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!tool.waitFor(60, TimeUnit.SECONDS)) {
+            tool.destroyForcibly();
+            throw new IllegalStateException(mainClass.getSimpleName() + " did not end: " + output);
+        }
+        return new String[] {String.valueOf(tool.exitValue()), output};
     }
 
     public void awaitHealthy(Duration timeout) throws Exception {

@@ -1,0 +1,90 @@
+package io.smarttag.hub.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smarttag.hub.tools.Replay;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.component.platform.http.main.ManagementHttpServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /observe/replay?job=<JobId>} (repeatable) or {@code ?all=true} on the management
+ * port: puts parked events back into the inbox, exactly as the {@link Replay} command does, but
+ * while the hub runs (the embedded H2 file allows one process, so the command needs the hub
+ * stopped). Requires {@code Authorization: Bearer <hub.management.token>}; with no token
+ * configured the endpoint is off (403), so a management port reachable by others cannot be used
+ * to trigger deliveries.
+ */
+public class ReplayEndpoint implements ExtendedStartupListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplayEndpoint.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final String PATH = "/observe/replay";
+
+    private final byte[] token;
+    private final DataSource dataSource;
+
+    public ReplayEndpoint(String token, DataSource dataSource) {
+        this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.dataSource = dataSource;
+    }
+
+    @Override
+    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+        // the management router exists only once the management server has started
+    }
+
+    @Override
+    public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+        ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
+        if (server == null || server.getRouter() == null) {
+            LOG.warn("no management server: {} is not served", PATH);
+            return;
+        }
+        server.getRouter().route(PATH).method(HttpMethod.POST).blockingHandler(this::handle, false);
+    }
+
+    private void handle(RoutingContext routing) {
+        if (token.length == 0) {
+            reply(routing, 403, error("disabled", "set hub.management.token to enable replays over HTTP"));
+            return;
+        }
+        String authorization = routing.request().getHeader("Authorization");
+        byte[] presented = authorization != null && authorization.startsWith("Bearer ")
+                ? authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        if (!MessageDigest.isEqual(token, presented)) {
+            reply(routing, 401, error("unauthorized", "missing or wrong bearer token"));
+            return;
+        }
+        List<String> jobs = routing.queryParam("job");
+        boolean all = "true".equals(routing.request().getParam("all"));
+        if (all == !jobs.isEmpty()) {
+            reply(routing, 400, error("bad_request", "give job=<JobId> (one or more) or all=true"));
+            return;
+        }
+        try {
+            int replayed = Replay.replay(dataSource, all ? null : jobs);
+            LOG.info("replay requested over HTTP for {}: {} parked event(s) back to pending", all ? "all" : jobs.size() + " job(s)", replayed);
+            reply(routing, 200, JSON.createObjectNode().put("replayed", replayed));
+        } catch (Exception e) {
+            LOG.warn("replay failed: {}", e.toString());
+            reply(routing, 503, error("unavailable", "the inbox could not be updated, retry later"));
+        }
+    }
+
+    private static ObjectNode error(String error, String reason) {
+        return JSON.createObjectNode().put("error", error).put("reason", reason);
+    }
+
+    private static void reply(RoutingContext routing, int status, ObjectNode body) {
+        routing.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toString());
+    }
+}
