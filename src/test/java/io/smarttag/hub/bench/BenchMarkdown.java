@@ -122,12 +122,12 @@ final class BenchMarkdown {
         md.append("\npeak_rss = VmHWM of the hub process over the whole run (incl. start). Heap over JMX: peak used = ")
                 .append("the larger of the sampled maximum (every 200 ms) and the sum of the heap pools' peaks.\n");
 
-        md.append("\n## CPU per phase (who used the 2 cores)\n\n| phase | wall s | hub CPU s | PostgreSQL CPU s | load threads CPU s | machine busy % |\n|---|---|---|---|---|---|\n");
+        md.append("\n## CPU per phase (who used the 2 cores)\n\n| phase | wall s | hub CPU s | hub CPU ms / event | PostgreSQL CPU s | load threads CPU s | machine busy % |\n|---|---|---|---|---|---|---|\n");
         phases.forEach((name, value) -> {
             Map<String, Object> p = (Map<String, Object>) value;
             Map<String, Object> c = (Map<String, Object>) p.get("cpu");
             md.append("| ").append(name).append(" | ").append(fmt(c.get("wall_s"))).append(" | ").append(fmt(c.get("hub_cpu_s")))
-                    .append(" | ").append(fmt(c.get("postgres_cpu_s"))).append(" | ").append(fmt(p.get("load_threads_cpu_s")))
+                    .append(" | ").append(fmt(c.get("hub_cpu_ms_per_event"))).append(" | ").append(fmt(c.get("postgres_cpu_s"))).append(" | ").append(fmt(p.get("load_threads_cpu_s")))
                     .append(" | ").append(fmt(c.get("machine_busy_pct"))).append(" |\n");
         });
         md.append("\nLoad threads = CPU of the benchmark's own load threads (HTTP client / JDBC / naive route); S3Proxy and the ")

@@ -57,10 +57,11 @@ final class Db {
      * Waits until `expected` events of the job-id prefix are done (or parked); returns the seconds
      * waited, or -1 on timeout.
      */
-    double awaitSettled(String jobPrefix, long expected, long timeoutSeconds) throws Exception {
+    double awaitSettled(String jobPrefix, long expected, long timeoutSeconds, HubUnderTest hub) throws Exception {
         long start = System.nanoTime();
         long deadline = start + timeoutSeconds * 1_000_000_000L;
         while (System.nanoTime() < deadline) {
+            hub.checkAlive("waiting for " + jobPrefix + "*");
             long settled = count("SELECT COUNT(*) FROM smarttag_inbox WHERE job_id LIKE ? AND state IN ('done', 'parked')",
                     jobPrefix + "%");
             if (settled >= expected) {

@@ -41,6 +41,7 @@ public final class HubBenchmark {
         System.exit(exit); // S3Proxy, embedded PostgreSQL and the SDK leave non-daemon threads behind
     }
 
+    @SuppressWarnings("unchecked")
     private void run() throws Exception {
         long runStart = System.nanoTime();
         Map<String, Object> results = new LinkedHashMap<>();
@@ -71,7 +72,9 @@ public final class HubBenchmark {
             mns.setVisibilityTimeoutMs(60_000);
             hubProps.putAll(MnsPhase.hubProperties(mns));
             List<String> jvmArgs = config.hubJvmArgs.isEmpty() ? List.of() : Arrays.asList(config.hubJvmArgs.split("\\s+"));
-            log("starting the hub (" + (jvmArgs.isEmpty() ? "no JVM options" : jvmArgs) + ")");
+            String launch = String.join(" ", HubUnderTest.launch()).replace(System.getProperty("java.class.path"), "<test class path>");
+            events.put("hub_launch", "java " + (jvmArgs.isEmpty() ? "" : String.join(" ", jvmArgs) + " ") + launch);
+            log("starting the hub: " + events.get("hub_launch"));
             hub = HubUnderTest.start(Path.of("target/benchmarks/hub-" + run), hubProps, jvmArgs);
             try (HttpLoadClient first = new HttpLoadClient(hub.callbackUri, signedUrl, AUTH_KEY)) {
                 int status = first.post(seed.withJobId(run + "-first"));
@@ -91,7 +94,10 @@ public final class HubBenchmark {
                 baselines(seed, large);
                 hubPhases(seed, large);
                 log("MNS: " + config.mnsMessages + " seed messages through the queue");
-                phases.put("hub_mns_seed", measureCpu(() -> MnsPhase.run(mns, db, seed, run + "-mns-", config.mnsMessages)));
+                phases.put("hub_mns_seed", measureCpu(() -> MnsPhase.run(mns, db, hub, seed, run + "-mns-", config.mnsMessages)));
+                hub.checkAlive("the MNS phase");
+                Map<String, Object> mnsCpu = (Map<String, Object>) ((Map<String, Object>) phases.get("hub_mns_seed")).get("cpu");
+                mnsCpu.put("hub_cpu_ms_per_event", Db.round(1000 * (Double) mnsCpu.get("hub_cpu_s") / Math.max(1, config.mnsMessages)));
                 log("  " + phases.get("hub_mns_seed"));
                 results.put("hub_memory", hub.memoryReport());
             } finally {
@@ -167,7 +173,7 @@ public final class HubBenchmark {
         long duration = config.durationSeconds * 1000L;
         log("hub warm-up: " + config.warmupSeconds + " s closed loop (not reported)");
         LoadDriver.Result warm = LoadDriver.closedLoop(n, config.warmupSeconds * 1000L, config.maxEvents, http(seed, run + "-warm-"));
-        db.awaitSettled(run + "-warm-", warm.ok(), 600);
+        db.awaitSettled(run + "-warm-", warm.ok(), 600, hub);
 
         log("hub: seed events, closed loop (max rate), " + n + " connections");
         Map<String, Object> max = load("hub_seed_max", () -> LoadDriver.closedLoop(n, duration, config.maxEvents,
@@ -215,6 +221,7 @@ public final class HubBenchmark {
      * for hub phases (jobPrefix set) then waits until all its events are done and adds the
      * end-to-end numbers from the database.
      */
+    @SuppressWarnings("unchecked")
     private Map<String, Object> load(String name, Callable<LoadDriver.Result> phase, String jobPrefix, int rowsPerEvent)
             throws Exception {
         Map<String, Object> m = measureCpu(() -> {
@@ -237,9 +244,12 @@ public final class HubBenchmark {
             out.put("load_threads_cpu_s", Db.round(r.loadCpuSeconds()));
             return out;
         });
+        hub.checkAlive(name);
         if (jobPrefix != null) {
             long ok = (Long) m.get("ok");
-            double drain = db.awaitSettled(jobPrefix, ok, 900);
+            Map<String, Object> cpu = (Map<String, Object>) m.get("cpu");
+            cpu.put("hub_cpu_ms_per_event", Db.round(1000 * (Double) cpu.get("hub_cpu_s") / Math.max(1, ok)));
+            double drain = db.awaitSettled(jobPrefix, ok, 900, hub);
             m.put("drain_after_load_s", drain);
             Map<String, Object> e2e = db.endToEnd(jobPrefix);
             e2e.put("expected_tag_rows", ok * rowsPerEvent);

@@ -35,7 +35,7 @@ final class MnsPhase {
         return p;
     }
 
-    static Map<String, Object> run(MnsTestServer server, Db db, Events seed, String jobPrefix, int messages)
+    static Map<String, Object> run(MnsTestServer server, Db db, HubUnderTest hub, Events seed, String jobPrefix, int messages)
             throws Exception {
         MNSClient sdk = MNSClientBuilder.create().accountEndpoint(server.endpoint()).region("cn-shanghai")
                 .accessKeyId(ACCESS_KEY_ID).accessKeySecret(ACCESS_KEY_SECRET).build();
@@ -54,7 +54,7 @@ final class MnsPhase {
                 }
             }
             double sendSeconds = (System.nanoTime() - t0) / 1e9;
-            double waited = db.awaitSettled(jobPrefix, messages, 300);
+            double waited = db.awaitSettled(jobPrefix, messages, 300, hub);
             double allDoneSeconds = (System.nanoTime() - t0) / 1e9;
             out.put("messages", messages);
             out.put("send_seconds", Db.round(sendSeconds));
