@@ -50,6 +50,10 @@ final class LoadDriver {
 
     static Result openLoop(int threads, double ratePerSecond, long durationMs, long maxCount, OpFactory factory)
             throws Exception {
+        if (!(ratePerSecond > 0) || Double.isInfinite(ratePerSecond)) {
+            throw new IllegalArgumentException("no rate to run an open loop at: " + ratePerSecond
+                    + " (the max-rate phase it is derived from measured nothing)");
+        }
         return run(threads, durationMs, maxCount, ratePerSecond, factory);
     }
 
