@@ -250,7 +250,7 @@ public final class HubBenchmark {
             Map<String, Object> cpu = (Map<String, Object>) m.get("cpu");
             cpu.put("hub_cpu_ms_per_event", Db.round(1000 * (Double) cpu.get("hub_cpu_s") / Math.max(1, ok)));
             double drain = db.awaitSettled(jobPrefix, ok, 900, hub);
-            m.put("drain_after_load_s", drain);
+            m.put("drain_after_load_s", Db.round(drain));
             Map<String, Object> e2e = db.endToEnd(jobPrefix);
             e2e.put("expected_tag_rows", ok * rowsPerEvent);
             m.put("end_to_end", e2e);
