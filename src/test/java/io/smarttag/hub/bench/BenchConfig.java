@@ -1,0 +1,69 @@
+package io.smarttag.hub.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Benchmark parameters: -Dbench.* system properties (or BENCH_* environment variables). An empty
+ * value means the default, because the Maven profile passes every property through, set or not.
+ * The defaults keep a whole run at a few minutes on 2 cores; docs/benchmarks.md lists them.
+ */
+final class BenchConfig {
+
+    /** Length of each measured hub load phase (closed loop at max rate, open loop at half rate). */
+    final int durationSeconds = integer("bench.duration-seconds", 15);
+    /** Length of each raw-JDBC and naive-Camel baseline phase for the seed event. */
+    final int baselineSeconds = integer("bench.baseline-seconds", 10);
+    /** Unmeasured load before the hub's and the naive route's phases, so they run JIT-compiled. */
+    final int warmupSeconds = integer("bench.warmup-seconds", 5);
+    /** Concurrent HTTP connections, JDBC threads and naive-route callers: the same for every phase. */
+    final int concurrency = integer("bench.concurrency", 8);
+    /**
+     * Upper bound of events per hub phase. The hub hands accepted events to an in-memory queue of
+     * hub.process.queue-size (10000) and leaves overflow to the sweep, so phases stay below it.
+     */
+    final int maxEvents = integer("bench.max-events", 6000);
+    /** Large events (2,000 tags x 5 Times = 10,000 rows each) sent in the large-event phases. */
+    final int largeEvents = integer("bench.large-events", 40);
+    /** Seed messages sent through the MNS queue. */
+    final int mnsMessages = integer("bench.mns-messages", 1000);
+    /** External PostgreSQL; empty: an embedded PostgreSQL (zonky) with a fresh database. */
+    final String jdbcUrl = text("bench.jdbc.url", "");
+    final String jdbcUser = text("bench.jdbc.user", "postgres");
+    final String jdbcPassword = text("bench.jdbc.password", "postgres");
+    /** JVM options of the hub process; empty: none, as ops start it (java -jar). */
+    final String hubJvmArgs = text("bench.hub.jvm-args", "");
+    /** Free text written into the report, e.g. "smoke run on a busy machine". */
+    final String label = text("bench.label", "");
+
+    /** Fixed by the issue: the large event has 2,000 tags with 5 Times each. */
+    final int largeTags = 2000;
+    final int largeTimes = 5;
+
+    Map<String, Object> asMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("bench.duration-seconds", durationSeconds);
+        m.put("bench.baseline-seconds", baselineSeconds);
+        m.put("bench.warmup-seconds", warmupSeconds);
+        m.put("bench.concurrency", concurrency);
+        m.put("bench.max-events", maxEvents);
+        m.put("bench.large-events", largeEvents);
+        m.put("bench.mns-messages", mnsMessages);
+        m.put("bench.jdbc.url", jdbcUrl.isEmpty() ? "(embedded PostgreSQL)" : jdbcUrl.replaceAll("password=[^&]*", "password=***"));
+        m.put("bench.hub.jvm-args", hubJvmArgs.isEmpty() ? "(none)" : hubJvmArgs);
+        m.put("large event", largeTags + " tags x " + largeTimes + " Times");
+        return m;
+    }
+
+    private static String text(String key, String fallback) {
+        String value = System.getProperty(key);
+        if (value == null || value.isBlank()) {
+            value = System.getenv(key.toUpperCase().replace('.', '_').replace('-', '_'));
+        }
+        return value == null || value.isBlank() ? fallback : value.trim();
+    }
+
+    private static int integer(String key, int fallback) {
+        return Integer.parseInt(text(key, String.valueOf(fallback)));
+    }
+}

@@ -1,0 +1,126 @@
+package io.smarttag.hub.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns the measured results into ratios, target verdicts, JSON and docs/benchmarks.md. Every number
+ * written comes from the results map of this run; the only constants are the issue's targets.
+ */
+final class BenchReport {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Map<String, Object> results;
+    private final BenchConfig config;
+    private final Map<String, Object> phases;
+    private final List<Map<String, Object>> targets = new ArrayList<>();
+
+    @SuppressWarnings("unchecked")
+    BenchReport(Map<String, Object> results, BenchConfig config) {
+        this.results = results;
+        this.config = config;
+        this.phases = (Map<String, Object>) results.get("phases");
+        results.put("ratios", ratios());
+        evaluateTargets();
+        results.put("targets", targets);
+    }
+
+    /** The command as typed (Maven exports its arguments to the forked JVM's environment). */
+    static String command() {
+        String maven = System.getenv("MAVEN_CMD_LINE_ARGS");
+        if (maven != null && !maven.isBlank()) {
+            return "mvn " + maven.trim();
+        }
+        return "java -cp <test class path> " + HubBenchmark.class.getName();
+    }
+
+    private double get(String phase, String... path) {
+        Object node = phases.get(phase);
+        for (String key : path) {
+            if (!(node instanceof Map<?, ?> map)) {
+                return Double.NaN;
+            }
+            node = map.get(key);
+        }
+        return node instanceof Number number ? number.doubleValue() : Double.NaN;
+    }
+
+    private Map<String, Object> ratios() {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("hub_accept_vs_raw_single_insert", ratio(get("hub_seed_max", "per_s"), get("raw_single_insert", "per_s")));
+        r.put("hub_e2e_vs_raw_seed_rows", ratio(get("hub_seed_max", "end_to_end", "events_per_s"), get("raw_seed_rows", "per_s")));
+        r.put("hub_e2e_vs_naive_camel_seed", ratio(get("hub_seed_max", "end_to_end", "events_per_s"), get("naive_camel_seed", "per_s")));
+        r.put("hub_large_e2e_vs_raw_large_rows", ratio(get("hub_large_max", "end_to_end", "events_per_s"), get("raw_large_rows", "per_s")));
+        r.put("hub_large_e2e_vs_naive_camel_large", ratio(get("hub_large_max", "end_to_end", "events_per_s"), get("naive_camel_large", "per_s")));
+        r.put("hub_mns_vs_hub_http_e2e", ratio(get("hub_mns_seed", "events_per_s"), get("hub_seed_max", "end_to_end", "events_per_s")));
+        return r;
+    }
+
+    private static double ratio(double a, double b) {
+        return Db.round(a / b);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void evaluateTargets() {
+        Map<String, Object> ratios = (Map<String, Object>) results.get("ratios");
+        Map<String, Object> startup = (Map<String, Object>) results.get("startup");
+        Map<String, Object> memory = (Map<String, Object>) results.getOrDefault("hub_memory", Map.of());
+        target("accept throughput >= 70% of raw single-insert commits/s", ">= 0.70",
+                (Double) ratios.get("hub_accept_vs_raw_single_insert"), 0.70, true,
+                get("hub_seed_max", "per_s") + "/s vs " + get("raw_single_insert", "per_s") + "/s");
+        target("accept p99 <= 20 ms at half the max accept rate", "<= 20 ms",
+                get("hub_seed_half_accept_rate", "p99_ms"), 20, false,
+                "offered " + get("hub_seed_half_accept_rate", "offered_per_s") + "/s");
+        target("end-to-end throughput >= 70% of raw 44-row limit", ">= 0.70",
+                (Double) ratios.get("hub_e2e_vs_raw_seed_rows"), 0.70, true,
+                get("hub_seed_max", "end_to_end", "events_per_s") + "/s vs " + get("raw_seed_rows", "per_s") + "/s");
+        target("end-to-end p99 <= 250 ms at half the max end-to-end rate", "<= 250 ms",
+                get("hub_seed_half_e2e_rate", "end_to_end", "p99_ms"), 250, false,
+                "offered " + get("hub_seed_half_e2e_rate", "offered_per_s") + "/s; received_at to done_at (rows + archive)");
+        target(">= 5x the naive Camel route end to end", ">= 5.0",
+                (Double) ratios.get("hub_e2e_vs_naive_camel_seed"), 5.0, true,
+                get("hub_seed_max", "end_to_end", "events_per_s") + "/s vs " + get("naive_camel_seed", "per_s") + "/s");
+        double rssMb = memory.get("peak_rss_mib") instanceof Number n ? n.doubleValue() * 1.048576 : Double.NaN;
+        target("peak RSS <= 300 MB under load", "<= 300 MB", Db.round(rssMb), 300, false,
+                "VmHWM over the whole run; hub JVM options: " + (config.hubJvmArgs.isEmpty() ? "none" : config.hubJvmArgs));
+        double readyS = ((Number) startup.get("process_start_to_health_up_ms")).doubleValue() / 1000;
+        target("ready <= 3 s after start", "<= 3 s", Db.round(readyS), 3, false, "process start to /observe/health UP");
+    }
+
+    private void target(String name, String threshold, double measured, double limit, boolean atLeast, String detail) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("target", name);
+        t.put("threshold", threshold);
+        t.put("measured", measured);
+        t.put("verdict", Double.isNaN(measured) ? "MISS (not measured)"
+                : (atLeast ? measured >= limit : measured <= limit) ? "PASS" : "MISS");
+        t.put("detail", detail);
+        targets.add(t);
+    }
+
+    void write(Path results, Path docsJson, Path markdown) throws Exception {
+        for (Path json : List.of(results, docsJson)) {
+            Files.createDirectories(json.toAbsolutePath().getParent());
+            JSON.writeValue(json.toFile(), this.results);
+        }
+        Files.writeString(markdown, BenchMarkdown.render(this.results, config));
+    }
+
+    String summary() {
+        StringBuilder sb = new StringBuilder("\n=== smarttag-hub benchmark ===\n");
+        for (Map<String, Object> t : targets) {
+            sb.append(String.format("%-4s %-58s measured %-8s (target %s) %s%n", t.get("verdict").toString().substring(0, 4),
+                    t.get("target"), t.get("measured"), t.get("threshold"), t.get("detail")));
+        }
+        sb.append("ratios: ").append(results.get("ratios")).append('\n');
+        sb.append("written: target/benchmarks/results.json, docs/benchmarks.json, docs/benchmarks.md\n");
+        return sb.toString();
+    }
+}
