@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Reads the smart-tag result that VOD puts in Data. The format is loose in practice (see
@@ -18,6 +19,7 @@ import java.util.Map;
 public class DataParser {
 
     private static final String ASR = "OrigASRData";
+    private static final Pattern DIGITS = Pattern.compile("-?\\d{1,18}");
 
     private final ObjectMapper json;
 
@@ -150,7 +152,7 @@ public class DataParser {
         }
         if (node.isTextual()) {
             String text = node.textValue().trim();
-            if (text.matches("-?\\d{1,18}")) {
+            if (DIGITS.matcher(text).matches()) {
                 return Long.parseLong(text);
             }
         }
