@@ -15,7 +15,7 @@ final class BenchConfig {
     /** Length of each raw-JDBC and naive-Camel baseline phase for the seed event. */
     final int baselineSeconds = integer("bench.baseline-seconds", 10);
     /** Unmeasured load before the hub's and the naive route's phases, so they run JIT-compiled. */
-    final int warmupSeconds = integer("bench.warmup-seconds", 5);
+    final int warmupSeconds = integer("bench.warmup-seconds", 30);
     /** Concurrent HTTP connections, JDBC threads and naive-route callers: the same for every phase. */
     final int concurrency = integer("bench.concurrency", 8);
     /**
@@ -31,8 +31,12 @@ final class BenchConfig {
     final String jdbcUrl = text("bench.jdbc.url", "");
     final String jdbcUser = text("bench.jdbc.user", "postgres");
     final String jdbcPassword = text("bench.jdbc.password", "postgres");
-    /** JVM options of the hub process; empty: none, as ops start it (java -jar). */
-    final String hubJvmArgs = text("bench.hub.jvm-args", "");
+    /**
+     * JVM options of the hub process. Default: the README's small-box options (C1 only, serial
+     * GC, 160 MiB heap); "none": plain java -jar.
+     */
+    static final String SMALL_BOX = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx160m -Xss512k";
+    final String hubJvmArgs = "none".equals(text("bench.hub.jvm-args", SMALL_BOX)) ? "" : text("bench.hub.jvm-args", SMALL_BOX);
     /** Free text written into the report, e.g. "smoke run on a busy machine". */
     final String label = text("bench.label", "");
 

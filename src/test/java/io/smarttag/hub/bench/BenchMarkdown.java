@@ -12,14 +12,14 @@ final class BenchMarkdown {
     private static final String[][] PARAMETERS = {
         {"bench.duration-seconds", "15", "Length of each hub load phase (max rate, half accept rate, half end-to-end rate)."},
         {"bench.baseline-seconds", "10", "Length of each raw-JDBC and naive-Camel baseline phase."},
-        {"bench.warmup-seconds", "5", "Unmeasured load before the hub's and the naive route's phases (JIT warm-up)."},
+        {"bench.warmup-seconds", "30", "Unmeasured load before the hub's and the naive route's phases (JIT warm-up; the hub's is capped at bench.max-events)."},
         {"bench.concurrency", "8", "Connections / threads of every phase (HTTP, raw JDBC, naive route)."},
         {"bench.max-events", "6000", "Cap on events per hub seed phase (the hub's in-memory hand-off queue holds 10000)."},
         {"bench.large-events", "40", "Large events sent in the hub and raw-JDBC large phases."},
         {"bench.mns-messages", "1000", "Seed messages sent through the MNS queue."},
         {"bench.jdbc.url", "(empty)", "PostgreSQL JDBC URL to use instead of the embedded one (a scratch database: the hub migrates it and the run adds rows). Also BENCH_JDBC_URL."},
         {"bench.jdbc.user / bench.jdbc.password", "postgres / postgres", "Credentials for bench.jdbc.url."},
-        {"bench.hub.jvm-args", "(empty)", "JVM options of the hub process, e.g. \"-Xmx256m\"; empty: none, as `java -jar` in the README."},
+        {"bench.hub.jvm-args", "`" + BenchConfig.SMALL_BOX + "`", "JVM options of the hub process; default: the README's small-box options; `none`: plain `java -jar`."},
         {"bench.label", "(empty)", "Free text shown at the top of this file (e.g. \"smoke run\")."},
     };
 
