@@ -31,6 +31,7 @@ public class EventValidator {
     private static final Set<String> STATUSES = Set.of("success", "fail");
     private static final int MAX_ID_LENGTH = 256;
 
+    private final EventLimits limits;
     private final ObjectMapper json;
     private final DataParser dataParser;
 
@@ -39,6 +40,7 @@ public class EventValidator {
     }
 
     public EventValidator(EventLimits limits) {
+        this.limits = limits;
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(limits.maxNestingDepth())
@@ -126,9 +128,10 @@ public class EventValidator {
     }
 
     /** What is wrong with unreadable JSON, in words a sender can act on (no class names, no input echoed). */
-    static String whatIsWrong(Exception e) {
+    private String whatIsWrong(Exception e) {
         if (e instanceof StreamConstraintsException) {
-            return "exceeds a read limit: nesting deeper than 64, a string over 1 MiB or a document over 16 MiB";
+            return "exceeds a read limit: nesting deeper than " + limits.maxNestingDepth() + ", a string over "
+                    + limits.maxStringLength() + " characters or a document over " + limits.maxDocumentLength() + " bytes";
         }
         if (e instanceof JsonEOFException) {
             return "unexpected end of input";

@@ -52,14 +52,7 @@ public final class HubProcess implements AutoCloseable {
         props.putIfAbsent("hub.quarantine.dir", home.resolve("quarantine").toString());
         props.putIfAbsent("hub.spool.dir", home.resolve("spool").toString());
 
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of(jvmOptions));
-        command.add("-cp");
-        command.add(classPath());
-        command.add(HubMain.class.getName());
-        ProcessBuilder builder = new ProcessBuilder(command).directory(new File(System.getProperty("user.dir")));
-        props.forEach((key, value) -> builder.environment().put(environmentName(key), value));
+        ProcessBuilder builder = javaProcess(HubMain.class, List.of(jvmOptions), List.of(), props);
         Path log = home.resolve("hub.log");
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         HubProcess hub = new HubProcess(builder.start(), log,
@@ -68,13 +61,28 @@ public final class HubProcess implements AutoCloseable {
         return hub;
     }
 
+    /** A JVM running mainClass from the repo root on the test class path, hub.* properties as environment variables. */
+    private static ProcessBuilder javaProcess(Class<?> mainClass, List<String> jvmOptions, List<String> args,
+            Map<String, String> properties) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(classPath());
+        command.add(mainClass.getName());
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(new File(System.getProperty("user.dir")));
+        properties.forEach((key, value) -> builder.environment().put(environmentName(key), value));
+        return builder;
+    }
+
     /** hub.db.url -> HUB_DB_URL, Camel's rule for environment variable overrides. */
     public static String environmentName(String property) {
         return property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
     /** The test class path (surefire hides it behind a manifest jar), else this JVM's class path. */
-    public static String classPath() {
+    private static String classPath() {
         String surefire = System.getProperty("surefire.test.class.path");
         return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
     }
@@ -84,16 +92,7 @@ public final class HubProcess implements AutoCloseable {
      * with hub.* properties as environment variables; returns its exit code and output.
      */
     public static String[] runTool(Class<?> mainClass, Map<String, String> properties, String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-cp");
-        command.add(classPath());
-        command.add(mainClass.getName());
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(new File(System.getProperty("user.dir")))
-                .redirectErrorStream(true);
-        properties.forEach((key, value) -> builder.environment().put(environmentName(key), value));
-        Process tool = builder.start();
+        Process tool = javaProcess(mainClass, List.of(), List.of(args), properties).redirectErrorStream(true).start();
         String output = new String(tool.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         if (!tool.waitFor(60, TimeUnit.SECONDS)) {
             tool.destroyForcibly();
