@@ -3,7 +3,6 @@ package io.smarttag.hub.config;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 
 /** Time values for the SQL in the routes, always UTC, so every instance writes comparable times. */
 public class HubClock {
@@ -28,17 +27,5 @@ public class HubClock {
 
     public long seconds(long millis) {
         return millis / 1000;
-    }
-
-    /** EventTime as a timestamp, or null when VOD sent none or something unreadable (kept raw in the archive). */
-    public OffsetDateTime eventTime(String eventTime) {
-        if (eventTime == null || eventTime.isBlank()) {
-            return null;
-        }
-        try {
-            return OffsetDateTime.parse(eventTime.trim()).withOffsetSameInstant(ZoneOffset.UTC);
-        } catch (DateTimeParseException e) {
-            return null;
-        }
     }
 }

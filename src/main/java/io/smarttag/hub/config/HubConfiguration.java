@@ -10,6 +10,7 @@ import io.smarttag.hub.archive.S3Clients;
 import io.smarttag.hub.auth.CallbackAuthenticator;
 import io.smarttag.hub.db.DatabaseHealthCheck;
 import io.smarttag.hub.db.Databases;
+import io.smarttag.hub.db.JobRowsWriter;
 import io.smarttag.hub.event.EventRows;
 import io.smarttag.hub.event.EventValidator;
 import io.smarttag.hub.http.CallbackHttpHandlers;
@@ -21,14 +22,12 @@ import java.util.Properties;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
-import org.apache.camel.spring.spi.SpringTransactionPolicy;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
 /**
- * The beans the YAML routes refer to by name (#hubDataSource, hubTx, eventValidator, ...), built
+ * The beans the YAML routes refer to by name (#hubDataSource, jobRows, eventValidator, ...), built
  * from the hub.* properties. Routes say what happens; this class only wires the parts.
  */
 public class HubConfiguration implements CamelConfiguration {
@@ -49,7 +48,6 @@ public class HubConfiguration implements CamelConfiguration {
         });
         Databases.migrateWhenReachable(dataSource, 5000);
         registry.bind("hubDataSource", dataSource);
-        registry.bind("hubTx", new SpringTransactionPolicy(new DataSourceTransactionManager(dataSource)));
         registry.bind("databaseHealthCheck", new DatabaseHealthCheck(dataSource));
 
         HubClock clock = new HubClock();
@@ -64,7 +62,7 @@ public class HubConfiguration implements CamelConfiguration {
         context.addStartupListener(new CallbackHttpHandlers(settings.integer("hub.http.port"), settings.text("hub.http.path")));
         context.addStartupListener(new ReplayEndpoint(settings.text("hub.management.token"), dataSource));
         registry.bind("eventValidator", new EventValidator());
-        registry.bind("eventRows", new EventRows());
+        registry.bind("jobRows", new JobRowsWriter(dataSource, new EventRows(), java.time.Clock.systemUTC()));
 
         CallbackAuthenticator authenticator = new CallbackAuthenticator(
                 settings.text("hub.callback.url"), settings.text("hub.callback.auth-key"),

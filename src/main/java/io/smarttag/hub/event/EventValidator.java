@@ -11,6 +11,8 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -29,7 +31,12 @@ public class EventValidator {
     }
 
     private static final Set<String> STATUSES = Set.of("success", "fail");
-    private static final int MAX_ID_LENGTH = 256;
+    /**
+     * The widths of the stored columns (V1__inbox_and_tag_tables.sql): a value that would not fit
+     * is refused here, with a 400 the sender can read, instead of failing the database write later.
+     */
+    public static final int MAX_ID_LENGTH = 256;
+    public static final int MAX_MESSAGE_LENGTH = 2000;
 
     private final EventLimits limits;
     private final ObjectMapper json;
@@ -77,9 +84,11 @@ public class EventValidator {
         event.setCode(optionalText(root, "Code"));
         event.setMessage(optionalText(root, "Message"));
         event.setData(root.get("Data"));
-        checkLength("EventType", event.getEventType());
-        checkLength("JobId", event.getJobId());
-        checkLength("MediaId", event.getMediaId());
+        checkText("EventType", event.getEventType(), MAX_ID_LENGTH);
+        checkText("JobId", event.getJobId(), MAX_ID_LENGTH);
+        checkText("MediaId", event.getMediaId(), MAX_ID_LENGTH);
+        checkText("Code", event.getCode(), MAX_ID_LENGTH);
+        checkText("Message", event.getMessage(), MAX_MESSAGE_LENGTH);
         if (!STATUSES.contains(event.getStatus())) {
             throw new InvalidEventException("Status must be 'success' or 'fail', got '" + printable(event.getStatus()) + "'");
         }
@@ -88,15 +97,31 @@ public class EventValidator {
             if (data == null || !(data.isTextual() || data.isObject())) {
                 throw new InvalidEventException("Data must be a JSON object or a string holding one");
             }
+            TagResult result;
             try {
-                dataParser.parse(data);
+                result = dataParser.parse(data);
             } catch (InvalidEventException e) {
                 throw e;
             } catch (Exception e) {
                 throw new InvalidEventException("Data is not a readable smart-tag result (" + whatIsWrong(e) + ")");
             }
+            checkRows(result);
         }
         return event;
+    }
+
+    /** Every value of Data that becomes a column: category names fit theirs, no text holds a NUL. */
+    private static void checkRows(TagResult result) throws InvalidEventException {
+        for (Map.Entry<String, List<TagItem>> category : result.categories().entrySet()) {
+            checkText("Data category name", category.getKey(), MAX_ID_LENGTH);
+            for (TagItem item : category.getValue()) {
+                checkText("Data " + printable(category.getKey()) + " Tag", item.tag(), Integer.MAX_VALUE);
+                checkText("Data " + printable(category.getKey()) + " FaceUrl", item.faceUrl(), Integer.MAX_VALUE);
+            }
+        }
+        for (AsrSentence sentence : result.asr()) {
+            checkText("Data OrigASRData Text", sentence.text(), Integer.MAX_VALUE);
+        }
     }
 
     private static String requiredText(JsonNode root, String field) throws InvalidEventException {
@@ -121,9 +146,19 @@ public class EventValidator {
         return value.asText();
     }
 
-    private static void checkLength(String field, String value) throws InvalidEventException {
-        if (value != null && value.length() > MAX_ID_LENGTH) {
-            throw new InvalidEventException("field " + field + " is longer than " + MAX_ID_LENGTH + " characters");
+    /**
+     * A value that is stored as text: at most maxLength characters (the column's width), and no
+     * NUL character, which PostgreSQL refuses in text columns.
+     */
+    private static void checkText(String field, String value, int maxLength) throws InvalidEventException {
+        if (value == null) {
+            return;
+        }
+        if (value.length() > maxLength) {
+            throw new InvalidEventException("field " + field + " is longer than " + maxLength + " characters");
+        }
+        if (value.indexOf(0) >= 0) {
+            throw new InvalidEventException("field " + field + " holds a NUL character");
         }
     }
 

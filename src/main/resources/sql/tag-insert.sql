@@ -1,0 +1,2 @@
+-- One tag occurrence (batched). Parameters in EventRows' column order.
+INSERT INTO smarttag_tag (job_id, media_id, category, tag, time_ms, face_url, item_index) VALUES (?, ?, ?, ?, ?, ?, ?)
