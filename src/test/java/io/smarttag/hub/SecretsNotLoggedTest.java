@@ -79,7 +79,7 @@ class SecretsNotLoggedTest {
             }
         }
         String log = Files.readString(home.resolve("hub.log"));
-        assertTrue(log.contains("archive failed") && log.contains("alert"), "the failures were logged");
+        assertTrue(log.contains("will be retried") && log.contains("archive: ") && log.contains("alert: "), "the failures were logged");
         assertTrue(log.contains("MNS rejected our credentials"), "the MNS auth failure was logged");
         for (String secret : secrets) {
             assertFalse(log.contains(secret), "secret " + secret.substring(0, 4) + "... found in the log");
