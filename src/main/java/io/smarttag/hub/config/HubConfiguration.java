@@ -17,8 +17,19 @@ import io.smarttag.hub.http.CallbackHttpHandlers;
 import io.smarttag.hub.http.HttpReplies;
 import io.smarttag.hub.http.ReplayEndpoint;
 import io.smarttag.hub.http.ShutdownGate;
+import io.smarttag.hub.inbox.Errors;
 import io.smarttag.hub.inbox.RetryPolicy;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.smarttag.hub.metrics.Backlog;
+import io.smarttag.hub.metrics.CallbackMetricsHandler;
+import io.smarttag.hub.metrics.HubMetrics;
+import io.smarttag.hub.metrics.SpoolFiles;
+import java.nio.file.Path;
 import java.util.Properties;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.component.micrometer.MicrometerUtils;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
@@ -50,12 +61,25 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("hubDataSource", dataSource);
         registry.bind("databaseHealthCheck", new DatabaseHealthCheck(dataSource));
 
+        // One Prometheus registry for Camel's route and JVM metrics and the hub's own (camel-micrometer-
+        // prometheus finds it under this name and serves it at /observe/metrics).
+        MeterRegistry meters = MicrometerUtils.getMeterRegistryFromCamelRegistry(registry, MicrometerConstants.METRICS_REGISTRY_NAME);
+        if (meters == null) {
+            meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
+        }
+        HubMetrics metrics = new HubMetrics(meters, new Backlog(dataSource, settings.number("hub.metrics.backlog-refresh-ms")),
+                new SpoolFiles(Path.of(settings.text("hub.spool.dir"))));
+        registry.bind("hubMetrics", metrics);
+        context.addStartupListener(new CallbackMetricsHandler(settings.integer("hub.http.port"), settings.text("hub.http.path"), metrics));
+
         HubClock clock = new HubClock();
         registry.bind("hubClock", clock);
         registry.bind("retryPolicy", new RetryPolicy(clock,
                 settings.number("hub.retry.initial-delay-ms"), settings.decimal("hub.retry.multiplier"),
                 settings.number("hub.retry.max-delay-ms"), settings.integer("hub.retry.max-attempts")));
         registry.bind("httpReplies", new HttpReplies());
+        registry.bind("errors", new Errors());
         ShutdownGate gate = new ShutdownGate(settings.number("hub.shutdown.drain-ms"), settings.integer("hub.http.port"));
         context.getManagementStrategy().addEventNotifier(gate);
         registry.bind("shutdownGate", gate);

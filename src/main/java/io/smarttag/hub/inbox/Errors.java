@@ -1,0 +1,20 @@
+package io.smarttag.hub.inbox;
+
+/**
+ * An error as it is recorded in an inbox row's last_error and in the one log line per failed
+ * attempt: one line (database drivers put the SQL statement and details on lines of their own),
+ * at most {@value #MAX} characters.
+ */
+public class Errors {
+
+    static final int MAX = 500;
+
+    public String oneLine(Throwable error) {
+        if (error == null) {
+            return "";
+        }
+        String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+        String line = message.replaceAll("[\\r\\n\\t]+", " ").replaceAll(" {2,}", " ").trim();
+        return line.length() > MAX ? line.substring(0, MAX) + "..." : line;
+    }
+}

@@ -1,0 +1,164 @@
+package io.smarttag.hub.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smarttag.hub.auth.UnauthorizedException;
+import io.smarttag.hub.event.InvalidEventException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.Variable;
+
+/**
+ * The hub's own metrics, next to Camel's route and JVM metrics in the one Prometheus registry
+ * served at /observe/metrics. The routes call the methods here at the points the names describe;
+ * dashboards and alert rules (deploy/prometheus) rely on these names, so they are fixed:
+ * smarttag_events_{received,accepted,duplicate,rejected,spooled}_total, smarttag_deliveries_total,
+ * smarttag_delivery_seconds, smarttag_alerts_total, smarttag_quarantine_total, smarttag_backlog_*,
+ * smarttag_spool_files and smarttag_callback_request_seconds.
+ */
+public class HubMetrics {
+
+    /** The destinations and the inbox states a backlog is reported for. */
+    public static final List<String> DESTINATIONS = List.of("database", "archive", "alert");
+    public static final List<String> STATES = List.of("pending", "processing", "parked");
+    /** The only reasons a rejection is counted under, so the label set stays small. */
+    public static final List<String> REASONS = List.of("unauthorized", "forbidden", "empty", "invalid_json", "invalid_event",
+            "too_large", "unreadable", "poison");
+
+    private final MeterRegistry registry;
+    // Micrometer holds a gauge's object weakly: these keep them alive as long as the metrics.
+    private final Backlog backlog;
+    private final SpoolFiles spool;
+
+    public HubMetrics(MeterRegistry registry, Backlog backlog, SpoolFiles spool) {
+        this.registry = registry;
+        this.backlog = backlog;
+        this.spool = spool;
+        for (String destination : DESTINATIONS) {
+            for (String state : STATES) {
+                Gauge.builder("smarttag.backlog.events", backlog, b -> b.events(destination, state))
+                        .description("Inbox events this destination has not done yet, by state")
+                        .tags("destination", destination, "state", state).register(registry);
+            }
+            Gauge.builder("smarttag.backlog.oldest.seconds", backlog, b -> b.oldestSeconds(destination))
+                    .description("Age of the oldest pending or processing event this destination has not done yet")
+                    .tags("destination", destination).register(registry);
+        }
+        Gauge.builder("smarttag.spool.files", spool, SpoolFiles::count)
+                .description("Callbacks in the local spool, waiting for the database").register(registry);
+    }
+
+    public void received(@Variable("source") String source) {
+        count("smarttag.events.received", "Events that reached a source", "source", source);
+    }
+
+    public void accepted(@Variable("source") String source) {
+        count("smarttag.events.accepted", "Events written to the inbox", "source", source);
+    }
+
+    public void duplicate(@Variable("source") String source) {
+        count("smarttag.events.duplicate", "Repeated deliveries of an event already in the inbox", "source", source);
+    }
+
+    public void spooled() {
+        registry.counter("smarttag.events.spooled").increment();
+    }
+
+    /** A rejection of a source's input, under one of {@link #REASONS}. */
+    public void rejected(String source, String reason) {
+        String label = REASONS.contains(reason) ? reason : "invalid_event";
+        Counter.builder("smarttag.events.rejected").description("Events refused at accept, by reason")
+                .tags("source", String.valueOf(source), "reason", label).register(registry).increment();
+    }
+
+    /** A rejection told by the exception that refused it. */
+    public void rejectedBy(@Variable("source") String source, Exception cause) {
+        String reason = "invalid_event";
+        if (cause instanceof UnauthorizedException) {
+            reason = "unauthorized";
+        } else if (cause instanceof InvalidEventException && cause.getMessage() != null) {
+            if (cause.getMessage().startsWith("empty body")) {
+                reason = "empty";
+            } else if (cause.getMessage().startsWith("body is not valid JSON")) {
+                reason = "invalid_json";
+            }
+        }
+        rejected(source, reason);
+    }
+
+    public void quarantined() {
+        registry.counter("smarttag.quarantine").increment();
+    }
+
+    /** A destination delivered an event; startNanos is when its attempt began (System.nanoTime). */
+    public void delivered(String destination, long startNanos) {
+        deliveries(destination, "ok");
+        histogram(Timer.builder("smarttag.delivery").description("Time one delivery attempt took, by destination")
+                .tags("destination", destination)).register(registry)
+                .record(Duration.ofNanos(System.nanoTime() - startNanos));
+    }
+
+    /** A destination's attempt failed; it is retried. */
+    public void failed(String destination) {
+        deliveries(destination, "failed");
+    }
+
+    /** An event parked: every destination it had not done yet counts one parked delivery. */
+    public void parked(Map<String, Object> inboxRow) {
+        for (String destination : DESTINATIONS) {
+            Object done = inboxRow.get(flag(destination));
+            if (!Boolean.TRUE.equals(done)) {
+                deliveries(destination, "parked");
+            }
+        }
+    }
+
+    /** An alert sent, by channel (email) and kind (single, digest, parked). */
+    public void alert(String channel, String kind) {
+        count2("smarttag.alerts", "Alerts sent to ops", "channel", channel, "kind", kind);
+    }
+
+    /** A callback request answered, with its status: latency histogram, and 413s counted as rejections. */
+    public void callbackAnswered(long nanos, int status) {
+        histogram(Timer.builder("smarttag.callback.request").description("Callback requests, from first byte to the answer")
+                .tags("status", String.valueOf(status))).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        if (status == 413) {
+            received("http");
+            rejected("http", "too_large");
+        }
+    }
+
+    /** Buckets from 1 ms to 30 s, so Prometheus can compute any quantile (histogram_quantile). */
+    private static Timer.Builder histogram(Timer.Builder timer) {
+        return timer.publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30));
+    }
+
+    public static long now() {
+        return System.nanoTime();
+    }
+
+    private void deliveries(String destination, String outcome) {
+        count2("smarttag.deliveries", "Delivery attempts by destination and outcome", "destination", destination, "outcome", outcome);
+    }
+
+    private void count(String name, String description, String tag, String value) {
+        Counter.builder(name).description(description).tags(tag, String.valueOf(value)).register(registry).increment();
+    }
+
+    private void count2(String name, String description, String tag1, String value1, String tag2, String value2) {
+        Counter.builder(name).description(description).tags(tag1, value1, tag2, value2).register(registry).increment();
+    }
+
+    static String flag(String destination) {
+        return switch (destination) {
+            case "database" -> "db_done";
+            case "archive" -> "archive_done";
+            default -> "alert_done";
+        };
+    }
+}

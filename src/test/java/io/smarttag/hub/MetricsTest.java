@@ -1,0 +1,116 @@
+package io.smarttag.hub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.smarttag.hub.testsupport.RunningHub;
+import io.smarttag.hub.testsupport.Samples;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * GET /observe/metrics on the management port: Prometheus text with Camel's route metrics, JVM
+ * metrics and the hub's own smarttag_* metrics under the names the README and the alert rules in
+ * deploy/prometheus use, counting what really happened to the events posted here.
+ */
+class MetricsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{([^}]*)\\})? (\\S+)");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void metricsCountWhatHappenedToTheEvents(String database) throws Exception {
+        RunningHub.Builder builder = RunningHub.builder()
+                .property("hub.metrics.backlog-refresh-ms", "0")
+                .property("hub.retry.max-attempts", "2")
+                .property("hub.retry.initial-delay-ms", "100")
+                .property("hub.http.max-body-bytes", "200000");
+        if ("postgres".equals(database)) {
+            builder.onPostgres();
+        }
+        try (RunningHub hub = builder.start()) {
+            try (Connection c = hub.dataSource().getConnection(); Statement s = c.createStatement()) {
+                s.execute("ALTER TABLE smarttag_tag ADD CONSTRAINT metrics_no_poison CHECK (tag <> 'poison')");
+            }
+            assertEquals(200, hub.post(Samples.with(Samples.seed(), "JobId", "m-1")).statusCode());
+            assertEquals(200, hub.post(Samples.with(Samples.seed(), "JobId", "m-1")).statusCode());
+            assertEquals(200, hub.post(Samples.with(Samples.fail(), "JobId", "m-fail")).statusCode());
+            assertEquals(400, hub.post("{not json").statusCode());
+            assertEquals(400, hub.post("{\"EventType\":\"x\"}").statusCode());
+            assertEquals(413, hub.post(new byte[300_000]).statusCode());
+            assertEquals(200, hub.post(Samples.successWithData("m-parks", "{\"Keyword\":[{\"Tag\":\"poison\"}]}")).statusCode());
+            hub.awaitInboxSettled(WAIT);
+
+            String text = scrape(hub);
+            assertEquals(7, value(text, "smarttag_events_received_total", "source", "http"), "six through the route, one refused by the body limit");
+            assertEquals(3, value(text, "smarttag_events_accepted_total", "source", "http"));
+            assertEquals(1, value(text, "smarttag_events_duplicate_total", "source", "http"));
+            assertEquals(1, value(text, "smarttag_events_rejected_total", "source", "http", "reason", "invalid_json"));
+            assertEquals(1, value(text, "smarttag_events_rejected_total", "source", "http", "reason", "invalid_event"));
+            assertEquals(1, value(text, "smarttag_events_rejected_total", "source", "http", "reason", "too_large"));
+            assertEquals(2, value(text, "smarttag_quarantine_total"));
+            assertEquals(2, value(text, "smarttag_deliveries_total", "destination", "database", "outcome", "ok"));
+            assertEquals(2, value(text, "smarttag_deliveries_total", "destination", "database", "outcome", "failed"));
+            assertEquals(1, value(text, "smarttag_deliveries_total", "destination", "database", "outcome", "parked"));
+            assertEquals(3, value(text, "smarttag_deliveries_total", "destination", "archive", "outcome", "ok"));
+            assertEquals(1, value(text, "smarttag_deliveries_total", "destination", "alert", "outcome", "ok"));
+            assertEquals(3, value(text, "smarttag_delivery_seconds_count", "destination", "archive"));
+            assertTrue(text.contains("smarttag_delivery_seconds_bucket{destination=\"database\""), "a histogram");
+            assertEquals(1, value(text, "smarttag_alerts_total", "channel", "email", "kind", "single"));
+            assertEquals(1, value(text, "smarttag_alerts_total", "channel", "email", "kind", "parked"));
+            assertEquals(1, value(text, "smarttag_backlog_events", "destination", "database", "state", "parked"));
+            assertEquals(0, value(text, "smarttag_backlog_events", "destination", "archive", "state", "parked"));
+            assertEquals(0, value(text, "smarttag_backlog_events", "destination", "database", "state", "pending"));
+            assertEquals(0, value(text, "smarttag_backlog_oldest_seconds", "destination", "database"));
+            assertEquals(0, value(text, "smarttag_spool_files"));
+            assertEquals(7, value(text, "smarttag_callback_request_seconds_count"));
+            assertTrue(text.contains("smarttag_callback_request_seconds_bucket{"), "a histogram");
+            assertTrue(value(text, "jvm_memory_used_bytes") > 0, "JVM metrics");
+            assertTrue(text.contains("routeId=\"accept\""), "Camel's route metrics");
+        }
+    }
+
+    private static String scrape(RunningHub hub) throws Exception {
+        HttpResponse<String> response = hub.management("/observe/metrics");
+        assertEquals(200, response.statusCode());
+        return response.body();
+    }
+
+    /** The sum of the samples of a metric whose labels include the given ones. */
+    static double value(String text, String name, String... labels) {
+        Map<String, String> wanted = new HashMap<>();
+        for (int i = 0; i < labels.length; i += 2) {
+            wanted.put(labels[i], labels[i + 1]);
+        }
+        double sum = 0;
+        boolean found = false;
+        for (String line : text.lines().toList()) {
+            Matcher m = SAMPLE.matcher(line);
+            if (!m.find() || !m.group(1).equals(name)) {
+                continue;
+            }
+            Map<String, String> have = new HashMap<>();
+            if (m.group(3) != null) {
+                for (Matcher l = Pattern.compile("(\\w+)=\"([^\"]*)\"").matcher(m.group(3)); l.find(); ) {
+                    have.put(l.group(1), l.group(2));
+                }
+            }
+            if (have.entrySet().containsAll(wanted.entrySet())) {
+                sum += Double.parseDouble(m.group(4));
+                found = true;
+            }
+        }
+        assertTrue(found || name.startsWith("smarttag_backlog") || name.equals("smarttag_spool_files"),
+                "no sample of " + name + " " + wanted);
+        return sum;
+    }
+}
