@@ -96,7 +96,7 @@ function render(state) {
     });
 
   fill('failed-jobs', state.failedJobs,
-    [['jobId'], ['mediaId'], ['code'], ['message', 'error'], [j => time(j.eventTime)], [j => time(j.processedAt)]],
+    [['jobId'], ['mediaId'], ['code'], ['message'], [j => time(j.eventTime)], [j => time(j.processedAt)]],
     'No failed jobs.');
   fill('alerts', state.alerts,
     [['jobId'], ['code'], [a => time(a.createdAt)], ['mode'], [a => time(a.digestSentAt)]],
