@@ -45,6 +45,7 @@ public class OpsPage implements ExtendedStartupListener {
     public static final String SESSION_COOKIE = "hub_ops_session";
     public static final String CSRF_HEADER = "X-Ops-CSRF";
     private static final int MAX_FORM_BYTES = 8192;
+    private static final long WRONG_TOKEN_DELAY_MS = 500;
     private static final Map<String, String> STATIC = Map.of(
             "ops.css", "text/css; charset=utf-8",
             "ops.js", "text/javascript; charset=utf-8");
@@ -118,7 +119,8 @@ public class OpsPage implements ExtendedStartupListener {
         // compare hashes: constant time, and the same length whatever was typed
         if (presented == null || !MessageDigest.isEqual(tokenHash, sha256(presented.trim()))) {
             LOG.warn("operator page: login refused (wrong token) from {}", routing.request().remoteAddress());
-            html(routing, 401, loginPage("Wrong token."));
+            // answered a little later, which slows down guessing
+            routing.vertx().setTimer(WRONG_TOKEN_DELAY_MS, t -> html(routing, 401, loginPage("Wrong token.")));
             return;
         }
         OpsSessions.Session session = sessions.create();
