@@ -85,6 +85,7 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("shutdownGate", gate);
         context.addStartupListener(new CallbackHttpHandlers(settings.integer("hub.http.port"), settings.text("hub.http.path")));
         context.addStartupListener(new ReplayEndpoint(settings.text("hub.management.token"), dataSource));
+        context.addStartupListener(new io.smarttag.hub.ops.OpsPage(settings.text("hub.management.token"), dataSource, settings.number("hub.ops.session-minutes")));
         registry.bind("eventValidator", new EventValidator());
         registry.bind("jobRows", new JobRowsWriter(dataSource, new EventRows(), java.time.Clock.systemUTC()));
 

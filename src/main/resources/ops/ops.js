@@ -1,0 +1,147 @@
+// The operator page. Every value comes from the hub's database, and bodies and errors come from
+// senders: values are only ever put into the page with textContent, never as HTML.
+'use strict';
+
+const REFRESH_MS = 5000;
+let csrf = null;
+
+function cell(row, text, className) {
+  const td = document.createElement('td');
+  td.textContent = text === null || text === undefined ? '' : String(text);
+  if (className) td.className = className;
+  row.appendChild(td);
+  return td;
+}
+
+function fill(tableId, items, columns, emptyText, extra) {
+  const body = document.querySelector('#' + tableId + ' tbody');
+  const rows = [];
+  if (items.length === 0) {
+    const tr = document.createElement('tr');
+    const td = cell(tr, emptyText, 'empty');
+    td.colSpan = document.querySelectorAll('#' + tableId + ' thead th').length;
+    rows.push(tr);
+  }
+  for (const item of items) {
+    const tr = document.createElement('tr');
+    for (const [key, className] of columns) cell(tr, typeof key === 'function' ? key(item) : item[key], className);
+    if (extra) extra(tr, item);
+    rows.push(tr);
+  }
+  body.replaceChildren(...rows);
+}
+
+function time(value) {
+  return value ? value.replace('T', ' ').replace(/\.\d+/, '').replace('Z', ' UTC') : '';
+}
+
+function age(seconds) {
+  if (seconds === null || seconds === undefined) return 'none';
+  if (seconds < 120) return seconds + ' s';
+  if (seconds < 7200) return Math.floor(seconds / 60) + ' min';
+  if (seconds < 172800) return Math.floor(seconds / 3600) + ' h';
+  return Math.floor(seconds / 86400) + ' days';
+}
+
+function bytes(n) {
+  if (n < 1024) return n + ' B';
+  if (n < 1048576) return (n / 1024).toFixed(1) + ' KiB';
+  return (n / 1048576).toFixed(1) + ' MiB';
+}
+
+function notice(text, bad) {
+  const p = document.getElementById('notice');
+  p.textContent = text;
+  p.className = bad ? 'notice bad' : 'notice';
+  p.hidden = false;
+}
+
+function render(state) {
+  csrf = state.csrf;
+  const backlog = ['pending', 'processing', 'parked'].map(s => Object.assign({ state: s }, state.backlog[s]));
+  fill('backlog', backlog, [['state'], ['events', 'num'], ['database', 'num'], ['archive', 'num'], ['alert', 'num']], '',
+    (tr, item) => { if (item.events > 0) tr.className = 'nonzero'; });
+  document.getElementById('oldest-pending').textContent = state.oldestPending
+    ? age(state.oldestPendingAgeSeconds) + ' ago (' + time(state.oldestPending) + ')' : 'none';
+
+  document.getElementById('parked-count').textContent = '(' + state.backlog.parked.events + ')';
+  fill('parked', state.parked,
+    [['jobId'], ['status'], ['attempts', 'num'], ['waitingFor'], [e => time(e.receivedAt)], ['lastError', 'error']],
+    'No parked events.',
+    (tr, item) => {
+      tr.dataset.job = item.jobId;
+      const td = document.createElement('td');
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'replay';
+      button.textContent = 'Replay';
+      button.addEventListener('click', () => replay(item.jobId, button));
+      td.appendChild(button);
+      tr.appendChild(td);
+    });
+
+  document.getElementById('quarantine-count').textContent = '(' + state.quarantineTotal + ')';
+  fill('quarantine', state.quarantine,
+    [[q => time(q.receivedAt)], ['source'], ['reason', 'error'], [q => bytes(q.size), 'num'], ['firstBytes', 'bytes']],
+    'Nothing quarantined.',
+    (tr, item) => {
+      tr.dataset.id = item.id;
+      const td = document.createElement('td');
+      const a = document.createElement('a');
+      a.href = '/ops/api/quarantine/' + encodeURIComponent(item.id);
+      a.textContent = 'Download';
+      a.setAttribute('download', '');
+      td.appendChild(a);
+      tr.appendChild(td);
+    });
+
+  fill('failed-jobs', state.failedJobs,
+    [['jobId'], ['mediaId'], ['code'], ['message'], [j => time(j.eventTime)], [j => time(j.processedAt)]],
+    'No failed jobs.');
+  fill('alerts', state.alerts,
+    [['jobId'], ['code'], [a => time(a.createdAt)], ['mode'], [a => time(a.digestSentAt)]],
+    'No alerts.');
+  document.getElementById('updated').textContent = 'updated ' + new Date().toLocaleTimeString() + ', refreshes every ' + REFRESH_MS / 1000 + ' s';
+}
+
+async function refresh() {
+  try {
+    const response = await fetch('/ops/api/state', { credentials: 'same-origin', cache: 'no-store' });
+    if (response.status === 401) { location.reload(); return; }
+    if (!response.ok) { notice('The hub answered ' + response.status + '; retrying.', true); return; }
+    render(await response.json());
+  } catch (e) {
+    notice('The hub cannot be reached; retrying.', true);
+  }
+}
+
+async function replay(jobId, button) {
+  button.disabled = true;
+  try {
+    const response = await fetch('/ops/api/replay', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-Ops-CSRF': csrf || '' },
+      body: JSON.stringify({ job: jobId })
+    });
+    if (response.status === 401) { location.reload(); return; }
+    const result = await response.json();
+    if (response.ok) {
+      notice('Replay of job ' + jobId + ': ' + result.replayed + ' event(s) back to pending.', false);
+    } else {
+      notice('Replay of job ' + jobId + ' refused: ' + (result.reason || response.status), true);
+    }
+  } catch (e) {
+    notice('Replay of job ' + jobId + ' failed: the hub cannot be reached.', true);
+  }
+  await refresh();
+}
+
+async function logout() {
+  await fetch('/ops/logout', { method: 'POST', credentials: 'same-origin', headers: { 'X-Ops-CSRF': csrf || '' } });
+  location.href = '/ops';
+}
+
+document.getElementById('logout').addEventListener('click', logout);
+refresh();
+setInterval(refresh, REFRESH_MS);
