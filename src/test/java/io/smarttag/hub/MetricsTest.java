@@ -9,7 +9,12 @@ import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -76,6 +81,27 @@ class MetricsTest {
             assertTrue(text.contains("smarttag_callback_request_seconds_bucket{"), "a histogram");
             assertTrue(value(text, "jvm_memory_used_bytes") > 0, "JVM metrics");
             assertTrue(text.contains("routeId=\"accept\""), "Camel's route metrics");
+            assertEveryNameUsedByTheAlertsAndTheDashboardIsServed(text);
+        }
+    }
+
+    /** Alert rules and the dashboard that name a metric the hub does not serve would stay silent for ever. */
+    private static void assertEveryNameUsedByTheAlertsAndTheDashboardIsServed(String text) throws Exception {
+        Set<String> served = new TreeSet<>();
+        text.lines().map(SAMPLE::matcher).filter(Matcher::find).forEach(m -> served.add(m.group(1)));
+        for (Path file : List.of(Path.of("deploy/prometheus/alerts.yaml"), Path.of("deploy/grafana/smarttag-hub-dashboard.json"))) {
+            Matcher names = Pattern.compile("\\b((?:smarttag|camel|jvm)_[a-z_]+)").matcher(Files.readString(file));
+            int seen = 0;
+            while (names.find()) {
+                String name = names.group(1);
+                // the MNS gauge exists only where an MNS queue is configured: MnsQueueSourceTest checks it
+                if (name.equals("smarttag_mns_consumer_up")) {
+                    continue;
+                }
+                seen++;
+                assertTrue(served.contains(name), file + " uses " + name + ", which /observe/metrics does not serve");
+            }
+            assertTrue(seen > 5, file + ": " + seen);
         }
     }
 
