@@ -1,6 +1,12 @@
 package io.smarttag.hub;
 
 import io.smarttag.hub.config.HubConfiguration;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Properties;
 import org.apache.camel.main.Main;
 
 /**
@@ -15,9 +21,35 @@ public final class HubMain {
     }
 
     public static void main(String[] args) throws Exception {
+        chooseLogFormat();
         Main main = new Main();
         configure(main);
         main.run(args);
+    }
+
+    /**
+     * hub.log.format (text or json) has to be known before the first logger exists, that is before
+     * Camel Main's properties are read: it is taken here from HUB_LOG_FORMAT, -Dhub.log.format or
+     * application.properties, in that order, and handed to log4j2.properties as a system property.
+     */
+    static void chooseLogFormat() throws IOException {
+        String format = System.getenv("HUB_LOG_FORMAT");
+        if (format == null || format.isBlank()) {
+            format = System.getProperty("hub.log.format");
+        }
+        if ((format == null || format.isBlank()) && Files.exists(Path.of("application.properties"))) {
+            Properties file = new Properties();
+            try (Reader in = Files.newBufferedReader(Path.of("application.properties"))) {
+                file.load(in);
+            }
+            format = file.getProperty("hub.log.format");
+        }
+        format = format == null || format.isBlank() ? "text" : format.trim().toLowerCase(Locale.ROOT);
+        if (!format.equals("text") && !format.equals("json")) {
+            System.err.println("hub.log.format must be text or json, not '" + format + "'");
+            System.exit(2);
+        }
+        System.setProperty("hub.log.format", format);
     }
 
     /** Shared by {@link #main} and the tests, so tests start the hub exactly as production does. */

@@ -18,6 +18,7 @@ import io.smarttag.hub.http.HttpReplies;
 import io.smarttag.hub.http.ReplayEndpoint;
 import io.smarttag.hub.http.ShutdownGate;
 import io.smarttag.hub.inbox.Errors;
+import io.smarttag.hub.inbox.EventMdc;
 import io.smarttag.hub.inbox.RetryPolicy;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -80,6 +81,7 @@ public class HubConfiguration implements CamelConfiguration {
                 settings.number("hub.retry.max-delay-ms"), settings.integer("hub.retry.max-attempts")));
         registry.bind("httpReplies", new HttpReplies());
         registry.bind("errors", new Errors());
+        registry.bind("eventMdc", new EventMdc());
         ShutdownGate gate = new ShutdownGate(settings.number("hub.shutdown.drain-ms"), settings.integer("hub.http.port"));
         context.getManagementStrategy().addEventNotifier(gate);
         registry.bind("shutdownGate", gate);

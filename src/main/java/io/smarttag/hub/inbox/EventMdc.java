@@ -1,0 +1,62 @@
+package io.smarttag.hub.inbox;
+
+import io.smarttag.hub.event.VodEvent;
+import org.apache.camel.Variable;
+import org.slf4j.MDC;
+
+/**
+ * Puts the event a thread works on into the logging context (MDC), so every line about one event
+ * carries job_id, media_id, inbox_id and, inside a destination, destination: with
+ * hub.log.format=json they are fields of the line, and one event's history is one query in a log
+ * store. A source or worker clears them when it takes up the next event.
+ */
+public class EventMdc {
+
+    public static final String JOB_ID = "job_id";
+    public static final String MEDIA_ID = "media_id";
+    public static final String INBOX_ID = "inbox_id";
+    public static final String DESTINATION = "destination";
+
+    /** A source or worker starts on a new exchange: nothing of the previous event stays. */
+    public void clear() {
+        MDC.remove(JOB_ID);
+        MDC.remove(MEDIA_ID);
+        MDC.remove(INBOX_ID);
+        MDC.remove(DESTINATION);
+    }
+
+    /** The event is known (accepted, or loaded for processing). */
+    public void event(VodEvent event, String inboxId) {
+        clear();
+        put(JOB_ID, event == null ? null : event.getJobId());
+        put(MEDIA_ID, event == null ? null : event.getMediaId());
+        put(INBOX_ID, inboxId);
+    }
+
+    /** For the processing route: the event and inbox id from its variables. */
+    public void processing(@Variable("event") VodEvent event, @Variable("inboxId") String inboxId) {
+        event(event, inboxId);
+    }
+
+    /** For the accept step: the validated event and its new inbox id. */
+    public void accepting(@Variable("accepted") VodEvent event, @Variable("inboxId") String inboxId) {
+        event(event, inboxId);
+    }
+
+    public void destination(String name) {
+        put(DESTINATION, name);
+    }
+
+    public void noDestination() {
+        MDC.remove(DESTINATION);
+    }
+
+    private static void put(String key, String value) {
+        if (value == null) {
+            MDC.remove(key);
+        } else {
+            // one line per value: a sender's id cannot start a fake log line
+            MDC.put(key, value.replaceAll("[\\r\\n]", "_"));
+        }
+    }
+}
