@@ -17,6 +17,8 @@ import io.smarttag.hub.http.HttpReplies;
 import io.smarttag.hub.http.ReplayEndpoint;
 import io.smarttag.hub.http.ShutdownGate;
 import io.smarttag.hub.inbox.RetryPolicy;
+import io.smarttag.hub.quarantine.QuarantineMetrics;
+import io.smarttag.hub.quarantine.QuarantineStore;
 import java.util.Properties;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -63,6 +65,9 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("shutdownGate", gate);
         context.addStartupListener(new CallbackHttpHandlers(settings.integer("hub.http.port"), settings.text("hub.http.path")));
         context.addStartupListener(new ReplayEndpoint(settings.text("hub.management.token"), dataSource));
+        QuarantineMetrics quarantineMetrics = new QuarantineMetrics();
+        registry.bind("quarantineMetrics", quarantineMetrics);
+        registry.bind("quarantineStore", QuarantineStore.fromSettings(settings, dataSource, clock, quarantineMetrics));
         registry.bind("eventValidator", new EventValidator());
         registry.bind("eventRows", new EventRows());
 
