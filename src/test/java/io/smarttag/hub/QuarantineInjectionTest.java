@@ -18,7 +18,6 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,17 +35,32 @@ class QuarantineInjectionTest {
     private static final String FORGED_TIME = "2001-01-01T00:00:00Z";
 
     @Test
-    void queryParametersAndHeadersCannotRewriteTheQuarantineRow() throws Exception {
+    void queryParametersCannotRewriteTheQuarantineRow() throws Exception {
+        assertNotForged(true, false);
+    }
+
+    @Test
+    void headersCannotRewriteTheQuarantineRow() throws Exception {
+        assertNotForged(false, true);
+    }
+
+    @Test
+    void bothTogetherCannotRewriteTheQuarantineRow() throws Exception {
+        assertNotForged(true, true);
+    }
+
+    private void assertNotForged(boolean asQuery, boolean asHeaders) throws Exception {
         try (RunningHub hub = RunningHub.builder().start()) {
             byte[] first = "not json: first".getBytes(StandardCharsets.UTF_8);
             byte[] second = "not json: second".getBytes(StandardCharsets.UTF_8);
-            HttpResponse<String> one = postForged(hub, first);
-            HttpResponse<String> two = postForged(hub, second);
+            HttpResponse<String> one = postForged(hub, first, asQuery, asHeaders);
+            HttpResponse<String> two = postForged(hub, second, asQuery, asHeaders);
             List<Map<String, Object>> rows = hub.query(
                     "SELECT id, source, reason, body, received_at FROM smarttag_quarantine ORDER BY received_at");
-            System.out.printf("quarantine injection: 2 rejected bodies with %d forged query parameters and headers: "
-                    + "rows %s%n", NAMES.size(), rows.stream().map(r -> r.get("source") + "/" + r.get("reason") + "/"
-                    + new String((byte[]) r.get("body"), StandardCharsets.UTF_8)).collect(Collectors.toList()));
+            System.out.printf("quarantine injection: 2 rejected bodies with %d names forged as%s%s: rows %s%n", NAMES.size(),
+                    asQuery ? " query parameters" : "", asHeaders ? " headers" : "",
+                    rows.stream().map(r -> r.get("id") + "/" + r.get("source") + "/" + r.get("reason") + "/"
+                            + new String((byte[]) r.get("body"), StandardCharsets.UTF_8)).collect(Collectors.toList()));
 
             for (HttpResponse<String> response : List.of(one, two)) {
                 assertEquals(400, response.statusCode(), response.body());
@@ -69,14 +83,17 @@ class QuarantineInjectionTest {
         }
     }
 
-    private static HttpResponse<String> postForged(RunningHub hub, byte[] body) throws Exception {
+    private static HttpResponse<String> postForged(RunningHub hub, byte[] body, boolean asQuery, boolean asHeaders)
+            throws Exception {
         String query = NAMES.stream().map(name -> name + "=" + URLEncoder.encode(forged(name), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(hub.callbackUri() + "?" + query))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(hub.callbackUri() + (asQuery ? "?" + query : "")))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        Stream.of(NAMES.toArray(String[]::new)).forEach(name -> request.header(name, forged(name)));
+        if (asHeaders) {
+            NAMES.forEach(name -> request.header(name, forged(name)));
+        }
         return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
