@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Duration;
@@ -33,6 +34,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -196,6 +198,40 @@ class BoundedQuarantineTest {
             assertEquals(reasons.size(), metric(hub, "getExpiredTotal"));
         } finally {
             admin("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+        }
+    }
+
+    @Test
+    void rowsFromBeforeTheCapAreCarriedOver() throws Exception {
+        RunningHub.Builder builder = RunningHub.builder()
+                .property("hub.quarantine.keep-bytes", String.valueOf(KEEP))
+                .property("hub.quarantine.max-total-bytes", String.valueOf(CAP));
+        // a database as the previous version left it (schema V2), with a rejected body of 1 MB in quarantine
+        byte[] legacy = rejectedBody(7, BODY);
+        Flyway.configure().dataSource(builder.property("hub.db.url"), "sa", "").locations("classpath:db/migration")
+                .target("2").load().migrate();
+        try (Connection c = DriverManager.getConnection(builder.property("hub.db.url"), "sa", "");
+                PreparedStatement ps = c.prepareStatement("INSERT INTO smarttag_quarantine (id, received_at, source, reason, body) "
+                        + "VALUES ('legacy-1', ?, 'http', 'body is not valid JSON (malformed JSON)', ?)")) {
+            ps.setObject(1, OffsetDateTime.now(ZoneOffset.UTC));
+            ps.setBytes(2, legacy);
+            ps.executeUpdate();
+        }
+        try (RunningHub hub = builder.start()) {
+            Map<String, Object> row = hub.query("SELECT body, body_size, body_sha256, truncated, stored_bytes "
+                    + "FROM smarttag_quarantine WHERE id = 'legacy-1'").get(0);
+            System.out.printf("quarantine carried over: %s%n", row.entrySet().stream()
+                    .filter(e -> !e.getKey().equals("body")).map(Object::toString).toList());
+            assertArrayEquals(legacy, (byte[]) row.get("body"), "the whole body is kept");
+            assertEquals((long) BODY, ((Number) row.get("body_size")).longValue());
+            assertEquals(Boolean.FALSE, row.get("truncated"));
+            long counted = ((Number) row.get("stored_bytes")).longValue();
+            assertTrue(counted > BODY, "counts against the cap: " + counted);
+            assertEquals(counted, hub.count("SELECT stored_bytes FROM smarttag_quarantine_usage"));
+            // the cap already holds for what comes next
+            assertRejected(hub.post(rejectedBody(8, BODY)));
+            assertEquals(2, hub.count("SELECT COUNT(*) FROM smarttag_quarantine"));
+            assertTrue(hub.count("SELECT stored_bytes FROM smarttag_quarantine_usage") <= CAP);
         }
     }
 
