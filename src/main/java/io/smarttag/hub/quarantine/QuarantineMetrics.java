@@ -41,7 +41,7 @@ public final class QuarantineMetrics {
         return tableBytes.get();
     }
 
-    /** Bytes of the files under hub.quarantine.dir. */
+    /** Bytes of the files under hub.quarantine.dir, each counted in whole 4 KiB blocks. */
     public long getFileBytes() {
         return fileBytes.get();
     }

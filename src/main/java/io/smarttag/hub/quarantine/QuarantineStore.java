@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * The table is the store; when it cannot be written (database down) the entry goes to two files
  * under {@code dir} ({@code <id>.body} and {@code <id>.reason.txt}) under the same bounds, the folder
- * having its own cap of {@code maxTotalBytes}.
+ * having its own cap of {@code maxTotalBytes} (each file counted in whole 4 KiB blocks).
  * <p>
  * Every value written is an argument of {@link #store}, bound from exchange variables and the body,
  * and set on a JDBC statement by position: no message header can reach the SQL.
@@ -58,6 +58,8 @@ public class QuarantineStore {
     private static final String TEMP_PREFIX = ".tmp-";
     private static final String REASON_SUFFIX = ".reason.txt";
     private static final String BODY_SUFFIX = ".body";
+    /** A file is counted in whole blocks of this size (at least one): what it really takes on disk. */
+    static final int FILE_BLOCK = 4096;
 
     private static final String RESERVE = sql("quarantine-reserve");
     private static final String INSERT = sql("quarantine-insert");
@@ -178,7 +180,7 @@ public class QuarantineStore {
 
     private boolean storeAsFiles(Entry entry) throws IOException {
         byte[] reasonFile = entry.reasonFile();
-        long bytes = entry.kept.length + reasonFile.length;
+        long bytes = onDisk(entry.kept.length) + onDisk(reasonFile.length);
         synchronized (fileLock) {
             if (fileBytes < 0) {
                 fileBytes = scanFiles(null);
@@ -281,7 +283,7 @@ public class QuarantineStore {
                         expiredEntries.add(entryName(name));
                     }
                 } else {
-                    total += Files.size(file);
+                    total += onDisk(Files.size(file));
                 }
             } catch (java.nio.file.NoSuchFileException gone) {
                 // deleted meanwhile
@@ -292,6 +294,11 @@ public class QuarantineStore {
             LOG.info("quarantine retention: deleted {} entries from {} older than {} hours", expiredEntries.size(), dir, retentionHours);
         }
         return total;
+    }
+
+    /** Bytes a file of this size counts against the cap: whole blocks, at least one (many tiny files fill a disk too). */
+    static long onDisk(long size) {
+        return Math.max(1, (size + FILE_BLOCK - 1) / FILE_BLOCK) * FILE_BLOCK;
     }
 
     private static String entryName(String fileName) {
