@@ -403,7 +403,9 @@ public class QuarantineStore {
         }
     }
 
-    private static String limit(String text, int chars) {
+    /** At most chars characters, without NUL (PostgreSQL refuses it in text). */
+    private static String limit(String raw, int chars) {
+        String text = raw.indexOf('\u0000') < 0 ? raw : raw.replace('\u0000', ' ');
         if (text.length() <= chars) {
             return text;
         }
