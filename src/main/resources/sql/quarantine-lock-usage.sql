@@ -1,2 +1,2 @@
--- Holds the running total while it is recomputed, so no write reserves room in between.
-SELECT stored_bytes FROM smarttag_quarantine_usage WHERE id = 1 FOR UPDATE
+-- Holds the running totals while they are recounted, so no write reserves room in between.
+SELECT source FROM smarttag_quarantine_usage FOR UPDATE

@@ -17,13 +17,15 @@ ALTER TABLE smarttag_quarantine ALTER COLUMN stored_bytes SET NOT NULL;
 -- Retention deletes by age.
 CREATE INDEX smarttag_quarantine_received ON smarttag_quarantine (received_at);
 
--- One row (id 1): the running total of stored_bytes, reserved by each write in the same
--- transaction as its row (so the cap holds across instances without a SUM per rejection) and set
--- from the table's SUM by the periodic cleanup; dropped counts bodies not kept because of the cap.
+-- One row per source (http, mns, ...): the running total of its stored_bytes, reserved by each
+-- write in the same transaction as its row (so the cap holds across instances without a SUM per
+-- rejection) and recounted from the table by the periodic cleanup; dropped counts bodies of that
+-- source not kept because its cap was reached. Each source has its own cap, so a flood of HTTP
+-- garbage cannot crowd out a poison queue message. Rows for new sources are added on first use.
 CREATE TABLE smarttag_quarantine_usage (
-    id           INTEGER NOT NULL PRIMARY KEY,
-    stored_bytes BIGINT  NOT NULL,
-    dropped      BIGINT  NOT NULL
+    source       VARCHAR(16) NOT NULL PRIMARY KEY,
+    stored_bytes BIGINT      NOT NULL,
+    dropped      BIGINT      NOT NULL
 );
-INSERT INTO smarttag_quarantine_usage (id, stored_bytes, dropped)
-SELECT 1, COALESCE(SUM(stored_bytes), 0), 0 FROM smarttag_quarantine;
+INSERT INTO smarttag_quarantine_usage (source, stored_bytes, dropped)
+SELECT source, SUM(stored_bytes), 0 FROM smarttag_quarantine GROUP BY source;

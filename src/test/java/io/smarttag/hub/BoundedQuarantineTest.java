@@ -34,6 +34,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
@@ -96,8 +98,8 @@ class BoundedQuarantineTest {
             long counted = hub.count("SELECT COALESCE(SUM(stored_bytes), 0) FROM smarttag_quarantine");
             assertTrue(counted <= CAP, "stored bytes " + counted + " over the cap " + CAP);
             assertTrue(rows > 100 && rows < bodies, "the cap keeps some and drops the rest: " + rows);
-            assertEquals(counted, hub.count("SELECT stored_bytes FROM smarttag_quarantine_usage"), "running total");
-            assertEquals(bodies - rows, hub.count("SELECT dropped FROM smarttag_quarantine_usage"), "dropped, in the table");
+            assertEquals(counted, hub.count("SELECT stored_bytes FROM smarttag_quarantine_usage WHERE source = 'http'"), "running total");
+            assertEquals(bodies - rows, hub.count("SELECT dropped FROM smarttag_quarantine_usage WHERE source = 'http'"), "dropped, in the table");
             assertEquals(bodies - rows, metric(hub, "getDroppedTotal"), "dropped, in QuarantineMetrics");
             assertEquals(rows, metric(hub, "getStoredTotal"));
 
@@ -137,11 +139,11 @@ class BoundedQuarantineTest {
                 assertRejected(hub.post(rejectedBody(i, 100_000)));
             }
             assertEquals(2, hub.count("SELECT COUNT(*) FROM smarttag_quarantine"));
-            assertEquals(1, hub.count("SELECT dropped FROM smarttag_quarantine_usage"));
+            assertEquals(1, hub.count("SELECT dropped FROM smarttag_quarantine_usage WHERE source = 'http'"));
 
             execute(hub, "UPDATE smarttag_quarantine SET received_at = ?", OffsetDateTime.now(ZoneOffset.UTC).minusHours(2));
             assertEquals(0, hub.awaitCount(0, Duration.ofSeconds(10), "SELECT COUNT(*) FROM smarttag_quarantine"));
-            assertEquals(0, hub.awaitCount(0, Duration.ofSeconds(10), "SELECT stored_bytes FROM smarttag_quarantine_usage"));
+            assertEquals(0, hub.awaitCount(0, Duration.ofSeconds(10), "SELECT stored_bytes FROM smarttag_quarantine_usage WHERE source = 'http'"));
             assertEquals(2, metric(hub, "getExpiredTotal"), "expired rows are counted");
 
             byte[] later = rejectedBody(3, 100_000);
@@ -150,6 +152,30 @@ class BoundedQuarantineTest {
                     "room again after retention");
             System.out.printf("quarantine retention: 2 rows aged 2 h deleted (%d counted), a new rejection kept again%n",
                     metric(hub, "getExpiredTotal"));
+        }
+    }
+
+    /** Each source has its own cap: unsigned HTTP garbage filling the quarantine does not crowd out a queue message. */
+    @Test
+    void aFullHttpQuarantineStillKeepsAQueueMessage() throws Exception {
+        try (RunningHub hub = RunningHub.builder()
+                .property("hub.quarantine.keep-bytes", String.valueOf(KEEP))
+                .property("hub.quarantine.max-total-bytes", "40000")
+                .start()) {
+            for (int i = 0; i < 5; i++) {
+                assertRejected(hub.post(rejectedBody(i, 100_000)));
+            }
+            byte[] message = rejectedBody(99, 50_000);
+            quarantineQueueMessage(hub, message);
+            List<Map<String, Object>> rows = hub.query("SELECT source, COUNT(*) AS n FROM smarttag_quarantine GROUP BY source ORDER BY source");
+            System.out.printf("quarantine per source: 5 HTTP bodies then 1 queue message, cap 40000 bytes: rows %s, "
+                    + "dropped %d%n", rows, metric(hub, "getDroppedTotal"));
+            assertEquals(List.of(Map.of("source", "http", "n", 2L), Map.of("source", "mns", "n", 1L)),
+                    rows.stream().map(r -> Map.of("source", r.get("source"), "n", ((Number) r.get("n")).longValue())).toList());
+            assertEquals(sha256(message), hub.query("SELECT body_sha256 FROM smarttag_quarantine WHERE source = 'mns'")
+                    .get(0).get("body_sha256"));
+            assertEquals(3, hub.count("SELECT dropped FROM smarttag_quarantine_usage WHERE source = 'http'"));
+            assertEquals(0, hub.count("SELECT dropped FROM smarttag_quarantine_usage WHERE source = 'mns'"));
         }
     }
 
@@ -194,6 +220,11 @@ class BoundedQuarantineTest {
             assertTrue(reasons.size() > 5 && reasons.size() < bodies, "some kept, the rest dropped: " + reasons.size());
             assertEquals(bodies - reasons.size(), metric(hub, "getDroppedTotal"));
             assertEquals(reasons.size(), metric(hub, "getStoredAsFilesTotal"));
+            // the folder's cap is per source too
+            byte[] message = rejectedBody(99, 50_000);
+            quarantineQueueMessage(hub, message);
+            assertEquals(reasons.size() + 1, metric(hub, "getStoredAsFilesTotal"), "a queue message still gets its files");
+            assertTrue(Files.readString(only(files(dir, ".reason.txt"), "mns.")).contains("\nbody_sha256: " + sha256(message) + "\n"));
             for (Path reason : reasons) {
                 String text = Files.readString(reason);
                 assertTrue(text.contains("not valid JSON"), text);
@@ -216,7 +247,7 @@ class BoundedQuarantineTest {
                 Thread.sleep(100);
             }
             assertEquals(List.of(), files(dir, ""), "files older than the retention are deleted");
-            assertEquals(reasons.size(), metric(hub, "getExpiredTotal"));
+            assertEquals(reasons.size() + 1, metric(hub, "getExpiredTotal"));
         } finally {
             admin("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
         }
@@ -248,12 +279,30 @@ class BoundedQuarantineTest {
             assertEquals(Boolean.FALSE, row.get("truncated"));
             long counted = ((Number) row.get("stored_bytes")).longValue();
             assertTrue(counted > BODY, "counts against the cap: " + counted);
-            assertEquals(counted, hub.count("SELECT stored_bytes FROM smarttag_quarantine_usage"));
+            assertEquals(counted, hub.count("SELECT stored_bytes FROM smarttag_quarantine_usage WHERE source = 'http'"));
             // the cap already holds for what comes next
             assertRejected(hub.post(rejectedBody(8, BODY)));
             assertEquals(2, hub.count("SELECT COUNT(*) FROM smarttag_quarantine"));
-            assertTrue(hub.count("SELECT stored_bytes FROM smarttag_quarantine_usage") <= CAP);
+            assertTrue(hub.count("SELECT stored_bytes FROM smarttag_quarantine_usage WHERE source = 'http'") <= CAP);
         }
+    }
+
+    /** What source-mns does with an unreadable message: the quarantine route with source mns and a reason. */
+    private static void quarantineQueueMessage(RunningHub hub, byte[] body) throws Exception {
+        try (ProducerTemplate template = hub.context().createProducerTemplate()) {
+            Exchange done = template.send("direct:quarantine", exchange -> {
+                exchange.setVariable("source", "mns");
+                exchange.setVariable("quarantineReason", "unreadable MNS message test: neither JSON nor Base64 of JSON");
+                exchange.getIn().setBody(body);
+            });
+            assertEquals(null, done.getException());
+        }
+    }
+
+    private static Path only(List<Path> files, String prefix) {
+        List<Path> matching = files.stream().filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
+        assertEquals(1, matching.size(), matching.toString());
+        return matching.get(0);
     }
 
     private static RunningHub.Builder bounded(RunningHub.Builder builder) {

@@ -19,8 +19,12 @@ import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -34,15 +38,17 @@ import org.slf4j.LoggerFactory;
  * Keeps rejected bodies (bad JSON, not an event, unreadable queue messages), bounded:
  * <ul>
  * <li>only the first {@code keepBytes} bytes of a body are kept, with its full size and SHA-256;</li>
- * <li>the entries together count at most {@code maxTotalBytes} (kept body + reason + {@value #ENTRY_OVERHEAD}
- *     bytes per entry). When the cap is reached, new rejections are dropped and counted, and what is
- *     already kept stays: flooding the quarantine cannot push out the evidence of an earlier attack,
- *     and retention makes room again;</li>
+ * <li>the entries of one source (http, mns, ...) together count at most {@code maxTotalBytes} (kept
+ *     body + reason + {@value #ENTRY_OVERHEAD} bytes per entry). When the cap is reached, new rejections
+ *     of that source are dropped and counted, and what is already kept stays: flooding the quarantine
+ *     cannot push out the evidence of an earlier attack, nor crowd out another source's entries (a
+ *     poison queue message while unsigned HTTP garbage pours in), and retention makes room again;</li>
  * <li>entries older than {@code retentionHours} are deleted by {@link #cleanUp()} (a timer route).</li>
  * </ul>
  * The table is the store; when it cannot be written (database down) the entry goes to two files
- * under {@code dir} ({@code <id>.body} and {@code <id>.reason.txt}) under the same bounds, the folder
- * having its own cap of {@code maxTotalBytes} (each file counted in whole 4 KiB blocks).
+ * under {@code dir} ({@code <source>.<id>.body} and {@code <source>.<id>.reason.txt}) under the same
+ * bounds, the folder having its own cap of {@code maxTotalBytes} per source (each file counted in whole
+ * 4 KiB blocks; files not named so, from before, count against every source).
  * <p>
  * Every value written is an argument of {@link #store}, bound from exchange variables and the body,
  * and set on a JDBC statement by position: no message header can reach the SQL.
@@ -62,12 +68,15 @@ public class QuarantineStore {
     static final int FILE_BLOCK = 4096;
 
     private static final String RESERVE = sql("quarantine-reserve");
+    private static final String ADD_SOURCE = sql("quarantine-add-source");
     private static final String INSERT = sql("quarantine-insert");
     private static final String COUNT_DROP = sql("quarantine-count-drop");
     private static final String EXPIRE = sql("quarantine-expire");
     private static final String LOCK_USAGE = sql("quarantine-lock-usage");
-    private static final String SUM = sql("quarantine-sum");
-    private static final String SET_USAGE = sql("quarantine-set-usage");
+    private static final String RECOUNT = sql("quarantine-recount");
+    private static final String TOTAL = sql("quarantine-total");
+    /** Names of files written by this store: {@code <source>.<id>.body} and {@code <source>.<id>.reason.txt}. */
+    private static final Pattern FILE_NAME = Pattern.compile("(?:\\.tmp-)?([A-Za-z0-9_]+)\\.[0-9a-f-]{36}\\..*");
 
     private final DataSource dataSource;
     private final HubClock clock;
@@ -78,8 +87,11 @@ public class QuarantineStore {
     private final long noticeIntervalNanos;
     private final QuarantineMetrics metrics;
 
+    /** Sources whose usage row is known to exist (rows are never deleted). */
+    private final Set<String> sourcesWithUsageRow = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Object fileLock = new Object();
-    private long fileBytes = -1;
+    /** Folder bytes per source; the key "" holds files not named by this store (older ones), counted against every source. */
+    private Map<String, Long> fileBytes;
 
     private final Object noticeLock = new Object();
     private long droppedSinceNotice;
@@ -144,12 +156,14 @@ public class QuarantineStore {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                boolean room;
-                try (PreparedStatement reserve = c.prepareStatement(RESERVE)) {
-                    reserve.setLong(1, entry.storedBytes);
-                    reserve.setLong(2, entry.storedBytes);
-                    reserve.setLong(3, maxTotalBytes);
-                    room = reserve.executeUpdate() == 1;
+                boolean room = reserve(c, entry);
+                if (!room && !sourcesWithUsageRow.contains(entry.source)) {
+                    // full, or the source's first entry: add its row (if no other writer did) and try again
+                    try (PreparedStatement add = c.prepareStatement(ADD_SOURCE)) {
+                        add.setString(1, entry.source);
+                        add.executeUpdate();
+                    }
+                    room = reserve(c, entry);
                 }
                 if (room) {
                     try (PreparedStatement insert = c.prepareStatement(INSERT)) {
@@ -166,10 +180,12 @@ public class QuarantineStore {
                     }
                 } else {
                     try (PreparedStatement drop = c.prepareStatement(COUNT_DROP)) {
+                        drop.setString(1, entry.source);
                         drop.executeUpdate();
                     }
                 }
                 c.commit();
+                sourcesWithUsageRow.add(entry.source);
                 return room;
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c);
@@ -178,23 +194,39 @@ public class QuarantineStore {
         }
     }
 
+    private boolean reserve(Connection c, Entry entry) throws SQLException {
+        try (PreparedStatement reserve = c.prepareStatement(RESERVE)) {
+            reserve.setLong(1, entry.storedBytes);
+            reserve.setString(2, entry.source);
+            reserve.setLong(3, entry.storedBytes);
+            reserve.setLong(4, maxTotalBytes);
+            return reserve.executeUpdate() == 1;
+        }
+    }
+
     private boolean storeAsFiles(Entry entry) throws IOException {
         byte[] reasonFile = entry.reasonFile();
         long bytes = onDisk(entry.kept.length) + onDisk(reasonFile.length);
         synchronized (fileLock) {
-            if (fileBytes < 0) {
+            if (fileBytes == null) {
                 fileBytes = scanFiles(null);
             }
-            if (fileBytes + bytes > maxTotalBytes) {
+            long used = fileBytes.getOrDefault(entry.source, 0L) + fileBytes.getOrDefault("", 0L);
+            if (used + bytes > maxTotalBytes) {
                 return false;
             }
             Files.createDirectories(dir);
-            write(entry.id + BODY_SUFFIX, entry.kept);
-            write(entry.id + REASON_SUFFIX, reasonFile);
-            fileBytes += bytes;
-            metrics.fileBytes(fileBytes);
+            String name = entry.source + "." + entry.id;
+            write(name + BODY_SUFFIX, entry.kept);
+            write(name + REASON_SUFFIX, reasonFile);
+            fileBytes.merge(entry.source, bytes, Long::sum);
+            metrics.fileBytes(sum(fileBytes));
             return true;
         }
+    }
+
+    private static long sum(Map<String, Long> bytes) {
+        return bytes.values().stream().mapToLong(Long::longValue).sum();
     }
 
     private void write(String name, byte[] content) throws IOException {
@@ -218,7 +250,7 @@ public class QuarantineStore {
         }
         synchronized (fileLock) {
             fileBytes = scanFiles(cutoff);
-            metrics.fileBytes(fileBytes);
+            metrics.fileBytes(sum(fileBytes));
         }
         notice(false);
         if (databaseFailure != null) {
@@ -242,16 +274,17 @@ public class QuarantineStore {
             c.setAutoCommit(false);
             try {
                 try (PreparedStatement lock = c.prepareStatement(LOCK_USAGE); ResultSet rs = lock.executeQuery()) {
-                    rs.next();
+                    while (rs.next()) {
+                        // locks every source's row
+                    }
+                }
+                try (PreparedStatement recount = c.prepareStatement(RECOUNT)) {
+                    recount.executeUpdate();
                 }
                 long total;
-                try (PreparedStatement sum = c.prepareStatement(SUM); ResultSet rs = sum.executeQuery()) {
+                try (PreparedStatement sum = c.prepareStatement(TOTAL); ResultSet rs = sum.executeQuery()) {
                     rs.next();
                     total = rs.getLong(1);
-                }
-                try (PreparedStatement set = c.prepareStatement(SET_USAGE)) {
-                    set.setLong(1, total);
-                    set.executeUpdate();
                 }
                 c.commit();
                 metrics.tableBytes(total);
@@ -262,13 +295,13 @@ public class QuarantineStore {
         }
     }
 
-    /** Deletes files older than cutoff (if any) and returns the bytes of the files left. Under fileLock. */
-    private long scanFiles(OffsetDateTime cutoff) throws IOException {
+    /** Deletes files older than cutoff (if any) and returns the bytes of the files left, per source. Under fileLock. */
+    private Map<String, Long> scanFiles(OffsetDateTime cutoff) throws IOException {
+        Map<String, Long> total = new HashMap<>();
         if (!Files.isDirectory(dir)) {
-            return 0;
+            return total;
         }
         FileTime oldest = cutoff == null ? null : FileTime.from(cutoff.toInstant());
-        long total = 0;
         Set<String> expiredEntries = new HashSet<>();
         List<Path> files;
         try (Stream<Path> list = Files.list(dir)) {
@@ -283,7 +316,8 @@ public class QuarantineStore {
                         expiredEntries.add(entryName(name));
                     }
                 } else {
-                    total += onDisk(Files.size(file));
+                    Matcher named = FILE_NAME.matcher(name);
+                    total.merge(named.matches() ? named.group(1) : "", onDisk(Files.size(file)), Long::sum);
                 }
             } catch (java.nio.file.NoSuchFileException gone) {
                 // deleted meanwhile
@@ -301,9 +335,14 @@ public class QuarantineStore {
         return Math.max(1, (size + FILE_BLOCK - 1) / FILE_BLOCK) * FILE_BLOCK;
     }
 
+    /** The entry a file belongs to: its name without the .body / .reason.txt ending. */
     private static String entryName(String fileName) {
-        int dot = fileName.indexOf('.');
-        return dot > 0 ? fileName.substring(0, dot) : fileName;
+        for (String suffix : new String[] {BODY_SUFFIX, REASON_SUFFIX}) {
+            if (fileName.endsWith(suffix)) {
+                return fileName.substring(0, fileName.length() - suffix.length());
+            }
+        }
+        return fileName;
     }
 
     private void dropped() {
@@ -386,7 +425,9 @@ public class QuarantineStore {
         final long storedBytes;
 
         Entry(String source, String reason, byte[] body) {
-            this.source = limit(source == null || source.isEmpty() ? "unknown" : source, MAX_SOURCE_CHARS);
+            // part of a file name too: letters, digits and _ only
+            String name = source == null ? "" : source.replaceAll("[^A-Za-z0-9_]", "_");
+            this.source = limit(name.isEmpty() ? "unknown" : name, MAX_SOURCE_CHARS);
             this.reason = limit(reason == null ? "" : reason, MAX_REASON_CHARS);
             this.size = body.length;
             this.truncated = body.length > keepBytes;

@@ -1,2 +1,0 @@
--- Parameter: the recomputed total.
-UPDATE smarttag_quarantine_usage SET stored_bytes = ? WHERE id = 1
