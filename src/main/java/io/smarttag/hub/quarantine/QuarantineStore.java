@@ -96,7 +96,9 @@ public class QuarantineStore {
     private final Object noticeLock = new Object();
     private long droppedSinceNotice;
     private long filesSinceNotice;
+    private long unwritableSinceNotice;
     private String lastDatabaseError;
+    private String lastFileError;
     private long lastNoticeNanos;
     private boolean noticed;
 
@@ -147,7 +149,10 @@ public class QuarantineStore {
                 dropped();
             }
         } catch (IOException | RuntimeException e) {
-            LOG.warn("could not keep rejected {} body {} as a file either, dropped: {}", entry.source, entry.id, e.toString());
+            synchronized (noticeLock) {
+                unwritableSinceNotice++;
+                lastFileError = e.toString();
+            }
             dropped();
         }
     }
@@ -252,7 +257,7 @@ public class QuarantineStore {
             fileBytes = scanFiles(cutoff);
             metrics.fileBytes(sum(fileBytes));
         }
-        notice(false);
+        notice();
         if (databaseFailure != null) {
             throw databaseFailure;
         }
@@ -350,7 +355,7 @@ public class QuarantineStore {
         synchronized (noticeLock) {
             droppedSinceNotice++;
         }
-        notice(false);
+        notice();
     }
 
     private void noteFallback(Exception e) {
@@ -358,14 +363,16 @@ public class QuarantineStore {
             filesSinceNotice++;
             lastDatabaseError = e.getClass().getSimpleName() + ": " + e.getMessage();
         }
-        notice(true);
+        notice();
     }
 
-    /** At most one WARN per interval about drops and about the file fallback, with their counts. */
-    private void notice(boolean fallback) {
+    /** At most one WARN per interval about each of: the file fallback, unwritable files, drops; with their counts. */
+    private void notice() {
         long dropped;
         long files;
+        long unwritable;
         String error;
+        String fileError;
         synchronized (noticeLock) {
             long now = System.nanoTime();
             if ((droppedSinceNotice == 0 && filesSinceNotice == 0) || (noticed && now - lastNoticeNanos < noticeIntervalNanos)) {
@@ -375,16 +382,24 @@ public class QuarantineStore {
             lastNoticeNanos = now;
             dropped = droppedSinceNotice;
             files = filesSinceNotice;
+            unwritable = unwritableSinceNotice;
             error = lastDatabaseError;
+            fileError = lastFileError;
             droppedSinceNotice = 0;
             filesSinceNotice = 0;
+            unwritableSinceNotice = 0;
         }
         if (files > 0) {
-            LOG.warn("quarantine table unavailable ({}): {} rejected bodies sent to files under {} since the last notice",
-                    error, files, dir);
+            LOG.warn("quarantine table unavailable ({}): {} rejected bodies went to files under {} (within the folder's cap) "
+                    + "since the last notice", error, files, dir);
+        }
+        if (unwritable > 0) {
+            LOG.warn("quarantine files could not be written either ({}): {} rejected bodies dropped since the last notice",
+                    fileError, unwritable);
+            dropped -= unwritable;
         }
         if (dropped > 0) {
-            LOG.warn("quarantine full (cap hub.quarantine.max-total-bytes = {} bytes): {} rejected bodies dropped since the "
+            LOG.warn("quarantine full (cap hub.quarantine.max-total-bytes = {} bytes per source): {} rejected bodies dropped since the "
                     + "last notice, {} since start; what is kept stays {}", maxTotalBytes, dropped, metrics.getDroppedTotal(),
                     retentionHours == 0 ? "until deleted by an operator" : "until it is " + retentionHours + " hours old");
         }
