@@ -27,6 +27,8 @@ import io.smarttag.hub.metrics.CallbackMetricsHandler;
 import io.smarttag.hub.metrics.HubMetrics;
 import io.smarttag.hub.metrics.SpoolFiles;
 import java.nio.file.Path;
+import io.smarttag.hub.quarantine.QuarantineMetrics;
+import io.smarttag.hub.quarantine.QuarantineStore;
 import java.util.Properties;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.component.micrometer.MicrometerConstants;
@@ -88,6 +90,9 @@ public class HubConfiguration implements CamelConfiguration {
         context.addStartupListener(new CallbackHttpHandlers(settings.integer("hub.http.port"), settings.text("hub.http.path")));
         context.addStartupListener(new ReplayEndpoint(settings.text("hub.management.token"), dataSource));
         context.addStartupListener(new io.smarttag.hub.ops.OpsPage(settings.text("hub.management.token"), dataSource, settings.number("hub.ops.session-minutes")));
+        QuarantineMetrics quarantineMetrics = new QuarantineMetrics();
+        registry.bind("quarantineMetrics", quarantineMetrics);
+        registry.bind("quarantineStore", QuarantineStore.fromSettings(settings, dataSource, clock, quarantineMetrics));
         registry.bind("eventValidator", new EventValidator());
         registry.bind("jobRows", new JobRowsWriter(dataSource, new EventRows(), java.time.Clock.systemUTC()));
 

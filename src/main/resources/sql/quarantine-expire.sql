@@ -1,0 +1,2 @@
+-- Retention. Parameter: received before this time.
+DELETE FROM smarttag_quarantine WHERE received_at < ?
