@@ -63,6 +63,8 @@ class MetricsTest {
             assertEquals(1, value(text, "smarttag_events_rejected_total", "source", "http", "reason", "invalid_event"));
             assertEquals(1, value(text, "smarttag_events_rejected_total", "source", "http", "reason", "too_large"));
             assertEquals(2, value(text, "smarttag_quarantine_total"));
+            assertEquals(0, value(text, "smarttag_quarantine_dropped_total"));
+            assertTrue(value(text, "smarttag_quarantine_stored_bytes") >= "{not json".length());
             assertEquals(2, value(text, "smarttag_deliveries_total", "destination", "database", "outcome", "ok"));
             assertEquals(2, value(text, "smarttag_deliveries_total", "destination", "database", "outcome", "failed"));
             assertEquals(1, value(text, "smarttag_deliveries_total", "destination", "database", "outcome", "parked"));

@@ -92,6 +92,7 @@ public class HubConfiguration implements CamelConfiguration {
         context.addStartupListener(new io.smarttag.hub.ops.OpsPage(settings.text("hub.management.token"), dataSource, settings.number("hub.ops.session-minutes")));
         QuarantineMetrics quarantineMetrics = new QuarantineMetrics();
         registry.bind("quarantineMetrics", quarantineMetrics);
+        metrics.bindQuarantine(quarantineMetrics);
         registry.bind("quarantineStore", QuarantineStore.fromSettings(settings, dataSource, clock, quarantineMetrics));
         registry.bind("eventValidator", new EventValidator());
         registry.bind("jobRows", new JobRowsWriter(dataSource, new EventRows(), java.time.Clock.systemUTC()));

@@ -1,11 +1,13 @@
 package io.smarttag.hub.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smarttag.hub.auth.UnauthorizedException;
 import io.smarttag.hub.event.InvalidEventException;
+import io.smarttag.hub.quarantine.QuarantineMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +35,7 @@ public class HubMetrics {
     // Micrometer holds a gauge's object weakly: these keep them alive as long as the metrics.
     private final Backlog backlog;
     private final SpoolFiles spool;
+    private QuarantineMetrics quarantine;
 
     public HubMetrics(MeterRegistry registry, Backlog backlog, SpoolFiles spool) {
         this.registry = registry;
@@ -50,6 +53,17 @@ public class HubMetrics {
         }
         Gauge.builder("smarttag.spool.files", spool, SpoolFiles::count)
                 .description("Callbacks in the local spool, waiting for the database").register(registry);
+    }
+
+    /** The quarantine's own counts (kept, dropped by the cap, expired) and its size, read when scraped. */
+    public void bindQuarantine(QuarantineMetrics quarantine) {
+        this.quarantine = quarantine;
+        FunctionCounter.builder("smarttag.quarantine.dropped", quarantine, QuarantineMetrics::getDroppedTotal)
+                .description("Rejected bodies not kept because the quarantine was full").register(registry);
+        FunctionCounter.builder("smarttag.quarantine.expired", quarantine, QuarantineMetrics::getExpiredTotal)
+                .description("Quarantined bodies deleted after hub.quarantine.retention-hours").register(registry);
+        Gauge.builder("smarttag.quarantine.stored.bytes", quarantine, q -> q.getTableBytes() + q.getFileBytes())
+                .description("Bytes the quarantine holds (table and fallback files)").register(registry);
     }
 
     public void received(@Variable("source") String source) {

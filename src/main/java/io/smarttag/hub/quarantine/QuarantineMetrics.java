@@ -36,7 +36,12 @@ public final class QuarantineMetrics {
         return expired.get();
     }
 
-    /** Bytes the table's entries count against the cap, as of the last cleanup. */
+    /** An entry kept in the table, counted until the next cleanup recounts the table. */
+    void addTableBytes(long bytes) {
+        tableBytes.addAndGet(bytes);
+    }
+
+    /** Bytes the table's entries count against the cap: the last cleanup's count plus what was kept since. */
     public long getTableBytes() {
         return tableBytes.get();
     }

@@ -135,6 +135,7 @@ public class QuarantineStore {
         try {
             if (storeInTable(entry)) {
                 metrics.stored();
+                metrics.addTableBytes(entry.storedBytes);
             } else {
                 dropped();
             }
