@@ -96,7 +96,9 @@ class MnsGracefulShutdownTest {
         int total = 400;
         Path home = Files.createTempDirectory("mns-sigterm-load");
         HubProcess hub = HubProcess.start(home, props(queue));
-        send(queue, total);
+        // SIGTERM while messages still arrive and the hub is busy with them
+        Thread sender = new Thread(() -> send(queue, total));
+        sender.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (server.deletedBodies().size() < total / 4 && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -104,6 +106,8 @@ class MnsGracefulShutdownTest {
         long signalled = System.nanoTime();
         hub.terminate(Duration.ofSeconds(60));
         long stoppedMs = (System.nanoTime() - signalled) / 1_000_000;
+        sender.join();
+        Files.move(hub.log(), home.resolve("hub-stopped.log"));
         Set<String> deletedAtStop = jobIds(server.deletedBodies());
         int leftAtStop = server.size(queue);
 
