@@ -41,7 +41,7 @@ public class MnsConsumerHealthCheck extends AbstractHealthCheck {
         int threshold = consumer.getEndpoint().getConfiguration().getHealthFailureThreshold();
         builder.detail("mns.queue", queueName);
         builder.detail("mns.consecutive.failures", status.consecutiveFailures());
-        if (status.lastErrorCode() != null) {
+        if (status.consecutiveFailures() > 0 && status.lastErrorCode() != null) {
             builder.detail(SERVICE_ERROR_CODE, status.lastErrorCode());
         }
         if (threshold > 0 && status.consecutiveFailures() >= threshold) {
