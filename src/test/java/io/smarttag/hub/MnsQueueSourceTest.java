@@ -8,6 +8,7 @@ import com.aliyun.mns.client.MNSClient;
 import com.aliyun.mns.client.MNSClientBuilder;
 import com.aliyun.mns.model.Message;
 import io.smarttag.hub.mns.MnsTestServer;
+import io.smarttag.hub.testsupport.HubProcess;
 import io.smarttag.hub.testsupport.RunningHub;
 import io.smarttag.hub.testsupport.Samples;
 import io.smarttag.hub.testsupport.TestServers;
@@ -18,6 +19,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -129,6 +131,35 @@ class MnsQueueSourceTest {
             assertTrue(Files.readString(reasons.get(0)).startsWith("poison message: dequeued 3 times"), Files.readString(reasons.get(0)));
         } finally {
             admin("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+        }
+    }
+
+    @Test
+    void unreadableMessageGetsTheSameRejectionWarningAsOtherRejectionsOnce() throws Exception {
+        String queue = "vod-unreadable-log";
+        Path home = Files.createTempDirectory("mns-unreadable");
+        try (HubProcess hub = HubProcess.start(home, Map.of("hub.mns.queue", queue,
+                "hub.mns.account-endpoint", server.endpoint(), "hub.mns.region", "cn-shanghai",
+                "hub.mns.access-key-id", AK, "hub.mns.access-key-secret", SECRET, "hub.mns.wait-seconds", "1"))) {
+            Message garbage = new Message();
+            garbage.setMessageBodyAsRawString("neither JSON nor Base64 of it");
+            sdk.getQueueRef(queue).putMessage(garbage);
+            assertEquals(0, awaitQueueSize(queue, 0), "quarantined and deleted");
+            String line = ".* WARN .* rejected mns event \\(quarantined\\): unreadable MNS message .*";
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (matchingLines(hub.log(), line) == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            Thread.sleep(1000);
+            long lines = matchingLines(hub.log(), line);
+            System.out.printf("unreadable MNS message: %d rejection WARN line(s)%n", lines);
+            assertEquals(1, lines, "one WARN line like every other rejection, see " + hub.log());
+        }
+    }
+
+    private static long matchingLines(Path log, String regex) throws Exception {
+        try (Stream<String> lines = Files.lines(log)) {
+            return lines.filter(l -> l.matches(regex)).count();
         }
     }
 

@@ -4,7 +4,7 @@ import java.util.Map;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
-import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.support.HealthCheckComponent;
 
 /**
  * Consumes Alibaba Cloud MNS (Simple Message Queue) queues: {@code mns:queueName?options}.
@@ -12,7 +12,7 @@ import org.apache.camel.support.DefaultComponent;
  * with Base64 only as a fallback, and a message is deleted only after its exchange succeeded.
  */
 @Component("mns")
-public class MnsComponent extends DefaultComponent {
+public class MnsComponent extends HealthCheckComponent {
 
     @Metadata(description = "Default configuration for endpoints of this component")
     private MnsConfiguration configuration = new MnsConfiguration();

@@ -47,6 +47,10 @@ public class MnsConfiguration implements Cloneable {
     @UriParam(label = "advanced", defaultValue = "60000", description = "Longest pause between failed receives, in ms")
     private long backoffMaxMs = 60_000;
 
+    @UriParam(label = "health", defaultValue = "3", description = "After this many failed receives in a row (all "
+            + "polling threads together) the consumer's health check mns-<queue> is DOWN, until a receive succeeds; 0: never DOWN")
+    private int healthFailureThreshold = 3;
+
     public MnsConfiguration copy() {
         try {
             return (MnsConfiguration) clone();
@@ -63,6 +67,7 @@ public class MnsConfiguration implements Cloneable {
         require(maxMessagesPerPoll >= 1 && maxMessagesPerPoll <= 16, "maxMessagesPerPoll must be 1 to 16");
         require(concurrentConsumers >= 1, "concurrentConsumers must be at least 1");
         require(failureVisibilitySeconds >= 1 && failureVisibilitySeconds <= 43200, "failureVisibilitySeconds must be 1 to 43200");
+        require(healthFailureThreshold >= 0, "healthFailureThreshold must be 0 or more");
         require(backoffInitialMs > 0 && backoffMultiplier >= 1 && backoffMaxMs >= backoffInitialMs, "backoff settings are inconsistent");
     }
 
@@ -190,5 +195,13 @@ public class MnsConfiguration implements Cloneable {
 
     public void setBackoffMaxMs(long backoffMaxMs) {
         this.backoffMaxMs = backoffMaxMs;
+    }
+
+    public int getHealthFailureThreshold() {
+        return healthFailureThreshold;
+    }
+
+    public void setHealthFailureThreshold(int healthFailureThreshold) {
+        this.healthFailureThreshold = healthFailureThreshold;
     }
 }

@@ -8,14 +8,17 @@ import com.aliyun.mns.model.Message;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +27,15 @@ import org.slf4j.LoggerFactory;
  * Long-polls an MNS queue on concurrentConsumers threads and hands each message to the route.
  * A message is deleted (in one batch per poll) only after its exchange completed without an
  * exception; otherwise it stays in the queue and MNS hands it out again after its visibility
- * timeout. Failed receives back off exponentially and are logged once per outage, not per poll.
+ * timeout. Failed receives back off exponentially and are logged once per outage, not per poll;
+ * after healthFailureThreshold of them in a row the consumer's health check (MnsConsumerHealthCheck)
+ * is DOWN until the next successful receive.
+ *
+ * <p>Stopping does not wait out the long polls: receives in flight are interrupted (only a thread
+ * that is inside a receive, never one processing an exchange), and whatever such a receive would
+ * have returned stays invisible for the queue's visibility timeout and is then handed out again.
+ * While the CamelContext is stopping (the hub's drain), no new receive starts and messages that
+ * still arrive are given back untouched rather than offered to a route that is closing.
  */
 public class MnsConsumer extends DefaultConsumer {
 
@@ -60,6 +71,17 @@ public class MnsConsumer extends DefaultConsumer {
     private volatile boolean running;
     private ExecutorService pollers;
     private ScheduledExecutorService extender;
+    /** Poller threads inside a receive right now: the only ones doStop interrupts. Guarded by itself. */
+    private final Set<Thread> receiving = new HashSet<>();
+    /** Receives that failed in a row, all polling threads together; 0 after a successful one. */
+    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    private volatile String lastErrorCode;
+    private volatile String lastError;
+    private MnsConsumerHealthCheck healthCheck;
+
+    /** What the health check reports: failures in a row and the last one (its MNS error code, never a credential). */
+    record ReceiveStatus(int consecutiveFailures, String lastErrorCode, String lastError) {
+    }
 
     public MnsConsumer(MnsEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -68,9 +90,25 @@ public class MnsConsumer extends DefaultConsumer {
     }
 
     @Override
+    public MnsEndpoint getEndpoint() {
+        return endpoint;
+    }
+
+    ReceiveStatus receiveStatus() {
+        return new ReceiveStatus(consecutiveFailures.get(), lastErrorCode, lastError);
+    }
+
+    @Override
     protected void doStart() throws Exception {
         super.doStart();
         running = true;
+        consecutiveFailures.set(0);
+        HealthCheckRegistry registry = HealthCheckRegistry.get(getEndpoint().getCamelContext());
+        if (registry != null && ((MnsComponent) getEndpoint().getComponent()).isHealthCheckConsumerEnabled()) {
+            healthCheck = new MnsConsumerHealthCheck(this, configuration.getQueueName());
+            healthCheck.setCamelContext(getEndpoint().getCamelContext());
+            registry.register(healthCheck);
+        }
         pollers = getEndpoint().getCamelContext().getExecutorServiceManager()
                 .newFixedThreadPool(this, "mns-" + configuration.getQueueName(), configuration.getConcurrentConsumers());
         for (int i = 0; i < configuration.getConcurrentConsumers(); i++) {
@@ -83,10 +121,16 @@ public class MnsConsumer extends DefaultConsumer {
         }
     }
 
-    /** Stops polling; a batch already received is finished (and deleted) before the thread ends. */
+    /**
+     * Stops polling: receives in flight are interrupted at once; a batch already being processed
+     * is finished (and deleted) before its thread ends.
+     */
     @Override
     protected void doStop() throws Exception {
         running = false;
+        synchronized (receiving) {
+            receiving.forEach(Thread::interrupt);
+        }
         if (pollers != null) {
             pollers.shutdown();
             if (!pollers.awaitTermination(configuration.getWaitSeconds() + 10L, TimeUnit.SECONDS)) {
@@ -99,31 +143,107 @@ public class MnsConsumer extends DefaultConsumer {
             getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(extender);
             extender = null;
         }
+        if (healthCheck != null) {
+            HealthCheckRegistry registry = HealthCheckRegistry.get(getEndpoint().getCamelContext());
+            if (registry != null) {
+                registry.unregister(healthCheck);
+            }
+            healthCheck = null;
+        }
         super.doStop();
     }
 
     private void pollLoop() {
         int failures = 0;
         while (running && isRunAllowed()) {
+            if (contextStopping()) {
+                // the hub drains before routes stop: no new receive, doStop ends this loop
+                pause(100);
+                continue;
+            }
+            List<Message> messages;
             try {
-                List<Message> messages = receive();
-                if (failures > 0) {
-                    LOG.info("MNS queue {} reachable again after {} failed receive(s)", configuration.getQueueName(), failures);
-                    failures = 0;
-                }
-                if (messages != null && !messages.isEmpty()) {
-                    processBatch(messages);
-                }
+                messages = receiveInterruptibly();
             } catch (ServiceException | ClientException | ServiceHandlingRequiredException e) {
+                if (!running) {
+                    break;
+                }
                 failures++;
+                receiveFailed(errorCode(e), describe(e));
                 logFailure(e, failures);
                 pause(backoff(failures));
+                continue;
             } catch (RuntimeException e) {
+                if (!running) {
+                    break; // the receive was interrupted by doStop
+                }
                 failures++;
+                receiveFailed(null, describe(e));
                 LOG.warn("MNS consumer of {} failed: {}", configuration.getQueueName(), e.toString());
                 pause(backoff(failures));
+                continue;
+            }
+            if (failures > 0) {
+                LOG.info("MNS queue {} reachable again after {} failed receive(s)", configuration.getQueueName(), failures);
+                failures = 0;
+            }
+            consecutiveFailures.set(0);
+            if (messages != null && !messages.isEmpty()) {
+                try {
+                    processBatch(messages);
+                } catch (RuntimeException e) {
+                    LOG.warn("MNS consumer of {} failed: {}", configuration.getQueueName(), e.toString());
+                }
             }
         }
+    }
+
+    private boolean contextStopping() {
+        return getEndpoint().getCamelContext().isStopping();
+    }
+
+    /** A receive doStop can interrupt: the thread is registered only while it is inside the SDK call. */
+    private List<Message> receiveInterruptibly() throws ServiceHandlingRequiredException {
+        Thread self = Thread.currentThread();
+        synchronized (receiving) {
+            if (!running) {
+                return null;
+            }
+            receiving.add(self);
+        }
+        try {
+            return receive();
+        } finally {
+            synchronized (receiving) {
+                receiving.remove(self);
+                // an interrupt meant for the receive must not reach the route's processing
+                Thread.interrupted();
+            }
+        }
+    }
+
+    private void receiveFailed(String code, String description) {
+        lastErrorCode = code;
+        lastError = description;
+        consecutiveFailures.incrementAndGet();
+    }
+
+    private static String errorCode(Exception e) {
+        return e instanceof ServiceException se ? se.getErrorCode()
+                : e instanceof ServiceHandlingRequiredException sh ? sh.getErrorCode() : null;
+    }
+
+    /** The MNS error code, or the client error; the request, its signature and the credentials never. */
+    private static String describe(Exception e) {
+        String code = errorCode(e);
+        if (code != null) {
+            return AUTH_ERRORS.contains(code)
+                    ? code + " (MNS rejected the credentials: check the AccessKey id, secret, STS token and account endpoint)"
+                    : code;
+        }
+        String message = e.getMessage() == null ? "" : ": " + e.getMessage();
+        String text = e.getClass().getSimpleName() + message;
+        return text.length() > 200 ? text.substring(0, 200) + "..." : text;
     }
 
     private List<Message> receive() throws ServiceHandlingRequiredException {
@@ -149,7 +269,7 @@ public class MnsConsumer extends DefaultConsumer {
             for (int i = 0; i < messages.size(); i++) {
                 Message message = messages.get(i);
                 InFlight tracked = batch.get(i);
-                if (!running) {
+                if (!running || contextStopping()) {
                     // stopping: leave the rest untouched, MNS hands them out again
                     retryLater(tracked);
                     continue;
@@ -256,8 +376,7 @@ public class MnsConsumer extends DefaultConsumer {
     }
 
     private void logFailure(Exception e, int failures) {
-        String code = e instanceof ServiceException se ? se.getErrorCode()
-                : e instanceof ServiceHandlingRequiredException sh ? sh.getErrorCode() : null;
+        String code = errorCode(e);
         long pause = backoff(failures);
         if (code != null && AUTH_ERRORS.contains(code)) {
             if (failures == 1) {

@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -45,6 +46,8 @@ public final class MnsTestServer implements AutoCloseable {
     private final Map<String, Queue> queues = new ConcurrentHashMap<>();
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger rejectedSignatures = new AtomicInteger();
+    private final AtomicInteger waitingReceives = new AtomicInteger();
+    private final List<String> deletedBodies = Collections.synchronizedList(new ArrayList<>());
     private volatile long visibilityTimeoutMs = 30_000;
     private volatile boolean failing;
 
@@ -107,6 +110,18 @@ public final class MnsTestServer implements AutoCloseable {
         Queue queue = queue(queueName);
         synchronized (queue) {
             return queue.messages.size();
+        }
+    }
+
+    /** Receives waiting in a long poll right now. */
+    public int waitingReceives() {
+        return waitingReceives.get();
+    }
+
+    /** Bodies of the messages deleted so far (by Delete or BatchDelete), in the order they were deleted. */
+    public List<String> deletedBodies() {
+        synchronized (deletedBodies) {
+            return new ArrayList<>(deletedBodies);
         }
     }
 
@@ -239,7 +254,12 @@ public final class MnsTestServer implements AutoCloseable {
                 if (!taken.isEmpty() || deadline - now <= 0) {
                     break;
                 }
-                queue.wait(Math.max(1, left));
+                waitingReceives.incrementAndGet();
+                try {
+                    queue.wait(Math.max(1, left));
+                } finally {
+                    waitingReceives.decrementAndGet();
+                }
             }
         }
         if (taken.isEmpty()) {
@@ -311,6 +331,7 @@ public final class MnsTestServer implements AutoCloseable {
                         return "MessageNotExist";
                     }
                     queue.messages.remove(i);
+                    deletedBodies.add(message.body);
                     return null;
                 }
             }
