@@ -1,7 +1,7 @@
 # smarttag-hub: runtime-only image. It does not build the hub; build the jar first, from the
 # repository root, then the image:
 #
-#   mvn -B -ntp -DskipTests package          # target/smarttag-hub.jar and target/lib/
+#   mvn -B -ntp -DskipTests clean package    # target/smarttag-hub.jar and target/lib/ (clean: no stale jars)
 #   docker build -t smarttag-hub:0.1.0 .
 #
 # The hub reads application.properties and routes/*.yaml from its working directory (/app); mount

@@ -271,7 +271,13 @@ class DeploymentManifestsTest {
         assertNotNull(data, "the data volume is mounted: " + mounts.keySet());
         assertTrue(volumes.get(data.get("name")).containsKey("emptyDir")
                 || volumes.get(data.get("name")).containsKey("persistentVolumeClaim"), "data is a volume");
-        assertEquals(10001L, ((Number) path(deployment, "spec", "template", "spec", "securityContext", "runAsUser")).longValue());
+        if (Boolean.TRUE.equals(map(container.getOrDefault("securityContext", Map.of())).get("readOnlyRootFilesystem"))) {
+            // Vert.x keeps its file cache and the JVM its perf data in java.io.tmpdir
+            assertTrue(mounts.containsKey("/tmp"), "a read-only root file system needs a volume at /tmp");
+        }
+        assertEquals(Long.parseLong(dockerfile.user().split(":")[0]),
+                ((Number) path(deployment, "spec", "template", "spec", "securityContext", "runAsUser")).longValue(),
+                "the pod runs as the image's USER");
         assertEquals(Boolean.TRUE, path(deployment, "spec", "template", "spec", "securityContext", "runAsNonRoot"));
     }
 
