@@ -11,6 +11,7 @@ import io.smarttag.hub.testsupport.RunningHub;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -19,11 +20,13 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.snakeyaml.engine.v2.api.Load;
@@ -317,6 +320,78 @@ class DeploymentManifestsTest {
         }
     }
 
+    /**
+     * Where kubectl is installed (it is on this project's machines; the test is skipped elsewhere),
+     * the base really builds, in a copy of the repository's layout with secrets.env made from the
+     * example: the ConfigMaps hold application.properties and every route, and the Deployment
+     * refers to the generated (hash-suffixed) names.
+     */
+    @Test
+    void kubectlBuildsTheBase() throws Exception {
+        Path kubectl = Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+                .map(dir -> Path.of(dir, "kubectl")).filter(Files::isExecutable).findFirst().orElse(null);
+        Assumptions.assumeTrue(kubectl != null, "kubectl is not installed");
+        Path root = Files.createTempDirectory("smarttag-hub-kustomize");
+        Path base = root.resolve("deploy/kubernetes");
+        Files.createDirectories(base);
+        try (Stream<Path> files = Files.list(K8S)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, base.resolve(file.getFileName().toString()));
+            }
+        }
+        Files.copy(K8S.resolve("secrets.env.example"), base.resolve("secrets.env"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(Path.of("application.properties"), root.resolve("application.properties"));
+        Files.createDirectories(root.resolve("routes"));
+        Set<String> routes = new TreeSet<>();
+        try (Stream<Path> files = Files.list(Path.of("routes"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, root.resolve("routes").resolve(file.getFileName().toString()));
+                routes.add(file.getFileName().toString());
+            }
+        }
+        Process process = new ProcessBuilder(kubectl.toString(), "kustomize", "--load-restrictor", "LoadRestrictionsNone",
+                base.toString()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "kubectl kustomize finished");
+        assertEquals(0, process.exitValue(), output);
+
+        Map<String, Map<String, Object>> built = new LinkedHashMap<>();
+        for (Object doc : new Load(LoadSettings.builder().build()).loadAllFromString(output)) {
+            Map<String, Object> resource = map(doc);
+            built.put(resource.get("kind") + "/" + path(resource, "metadata", "name"), resource);
+        }
+        Map<String, Object> config = builtWithPrefix(built, "ConfigMap/smarttag-hub-config-");
+        Map<String, Object> routeMap = builtWithPrefix(built, "ConfigMap/smarttag-hub-routes-");
+        Map<String, Object> secret = builtWithPrefix(built, "Secret/smarttag-hub-secrets-");
+        assertEquals(Files.readString(Path.of("application.properties")), map(config.get("data")).get("application.properties"));
+        assertEquals(routes, new TreeSet<>(map(routeMap.get("data")).keySet()));
+        Set<String> uncommented = new TreeSet<>();
+        for (String line : Files.readAllLines(K8S.resolve("secrets.env.example"))) {
+            if (line.matches("[A-Z][A-Z0-9_]*=.*")) {
+                uncommented.add(line.substring(0, line.indexOf('=')));
+            }
+        }
+        assertEquals(uncommented, new TreeSet<>(map(secret.get("data")).keySet()), "the Secret's keys");
+
+        Map<String, Object> builtDeployment = built.get("Deployment/smarttag-hub");
+        assertNotNull(builtDeployment, built.keySet().toString());
+        Set<String> volumeConfigMaps = new TreeSet<>();
+        for (Object v : list(path(builtDeployment, "spec", "template", "spec", "volumes"))) {
+            Object configMap = map(v).get("configMap");
+            if (configMap != null) {
+                volumeConfigMaps.add((String) map(configMap).get("name"));
+            }
+        }
+        assertEquals(new TreeSet<>(Set.of((String) path(config, "metadata", "name"), (String) path(routeMap, "metadata", "name"))),
+                volumeConfigMaps);
+        Map<String, Object> builtContainer = map(list(path(builtDeployment, "spec", "template", "spec", "containers")).get(0));
+        assertEquals(path(secret, "metadata", "name"), path(map(list(builtContainer.get("envFrom")).get(0)), "secretRef", "name"));
+        assertTrue(String.valueOf(builtContainer.get("image")).startsWith("smarttag-hub:"), "image " + builtContainer.get("image"));
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+        }
+    }
+
     // --- helpers ---
 
     private static String probe(String kind) {
@@ -325,6 +400,12 @@ class DeploymentManifestsTest {
         int number = port instanceof Number n ? n.intValue() : containerPorts().get(String.valueOf(port));
         assertEquals(Integer.parseInt(defaults.getProperty("hub.management.port")), number, kind + " on the management port");
         return (String) get.get("path");
+    }
+
+    private static Map<String, Object> builtWithPrefix(Map<String, Map<String, Object>> built, String prefix) {
+        List<String> names = built.keySet().stream().filter(name -> name.startsWith(prefix)).toList();
+        assertEquals(1, names.size(), prefix + " in " + built.keySet());
+        return built.get(names.get(0));
     }
 
     private static Map<String, Integer> containerPorts() {
