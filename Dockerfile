@@ -1,0 +1,32 @@
+# smarttag-hub: runtime-only image. It does not build the hub; build the jar first, from the
+# repository root, then the image:
+#
+#   mvn -B -ntp -DskipTests clean package    # target/smarttag-hub.jar and target/lib/ (clean: no stale jars)
+#   docker build -t smarttag-hub:0.1.0 .
+#
+# The hub reads application.properties and routes/*.yaml from its working directory (/app); mount
+# your own over them to change configuration without rebuilding. Everything it writes (spool,
+# quarantine files, and the H2 database and file archive/outbox when those defaults are used) is
+# under /app/data, a volume. See the README, section "Deployment".
+FROM eclipse-temurin:17-jre
+
+RUN groupadd --system --gid 10001 hub \
+ && useradd --system --uid 10001 --gid hub --home-dir /app --no-create-home --shell /usr/sbin/nologin hub
+
+WORKDIR /app
+# the jar's manifest puts lib/*.jar on its class path (maven-jar-plugin classpathPrefix lib/)
+COPY target/lib/ /app/lib/
+COPY target/smarttag-hub.jar /app/smarttag-hub.jar
+COPY routes/ /app/routes/
+COPY application.properties /app/application.properties
+RUN mkdir -p /app/data && chown hub:hub /app/data
+
+USER 10001:10001
+VOLUME /app/data
+# hub.http.port (callbacks) and hub.management.port (/observe/health/live, /observe/health/ready, replay)
+EXPOSE 8080 9876
+
+# The README's "Running on a small box" options, measured by the benchmark (docs/benchmarks.md).
+ENV JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx160m -Xss512k"
+# exec: java is PID 1 and gets SIGTERM itself (graceful drain, see hub.shutdown.*)
+ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/smarttag-hub.jar \"$@\"", "smarttag-hub"]
