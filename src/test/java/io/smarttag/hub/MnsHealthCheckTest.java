@@ -66,6 +66,8 @@ class MnsHealthCheckTest {
             assertEquals("DOWN", check.path("status").asText(), health.body());
             assertTrue(check.path("message").asText().contains("SignatureDoesNotMatch"), health.body());
             assertEquals(503, health.statusCode(), "the overall health is DOWN");
+            assertTrue(hub.management("/observe/metrics").body().contains("smarttag_mns_consumer_up{queue=\"vod-health-auth\"} 0.0"),
+                    "the MNS gauge for the alert rule is 0");
             assertFalse(health.body().contains("wrong-secret-Xy7"), "never the secret");
             assertFalse(hub.management("/observe/health?data=true").body().contains("wrong-secret-Xy7"), "never the secret");
 
@@ -96,6 +98,8 @@ class MnsHealthCheckTest {
             System.out.printf("MNS answering 500: DOWN after %d ms (%s); UP again %d ms after it recovered%n",
                     downMs, down.path("message").asText(), upMs);
             assertEquals(200, hub.management("/observe/health").statusCode());
+            assertTrue(hub.management("/observe/metrics").body().contains("smarttag_mns_consumer_up{queue=\"vod-health-outage\"} 1.0"),
+                    "the MNS gauge is 1 again");
         }
     }
 

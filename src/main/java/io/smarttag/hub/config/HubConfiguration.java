@@ -24,6 +24,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.smarttag.hub.metrics.Backlog;
 import io.smarttag.hub.metrics.CallbackMetricsHandler;
+import io.smarttag.hub.metrics.HealthGauges;
 import io.smarttag.hub.metrics.HubMetrics;
 import io.smarttag.hub.metrics.SpoolFiles;
 import java.nio.file.Path;
@@ -74,6 +75,7 @@ public class HubConfiguration implements CamelConfiguration {
         HubMetrics metrics = new HubMetrics(meters, new Backlog(dataSource, settings.number("hub.metrics.backlog-refresh-ms")),
                 new SpoolFiles(Path.of(settings.text("hub.spool.dir"))));
         registry.bind("hubMetrics", metrics);
+        context.addStartupListener(new HealthGauges(meters));
         context.addStartupListener(new CallbackMetricsHandler(settings.integer("hub.http.port"), settings.text("hub.http.path"), metrics));
 
         HubClock clock = new HubClock();

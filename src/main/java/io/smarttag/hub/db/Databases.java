@@ -78,7 +78,15 @@ public final class Databases {
      * the machine (power loss); PostgreSQL is the production store.
      */
     static String durableH2(String url) {
-        if (url.startsWith("jdbc:h2:file:") && !url.toUpperCase(java.util.Locale.ROOT).contains(";WRITE_DELAY=")) {
+        if (!url.startsWith("jdbc:h2:file:")) {
+            return url;
+        }
+        // H2's own shutdown hook would close the database while Camel still finishes work in
+        // flight on SIGTERM; the pool closes it when the hub has stopped.
+        if (!url.toUpperCase(java.util.Locale.ROOT).contains(";DB_CLOSE_ON_EXIT=")) {
+            url = url + ";DB_CLOSE_ON_EXIT=FALSE";
+        }
+        if (!url.toUpperCase(java.util.Locale.ROOT).contains(";WRITE_DELAY=")) {
             return url + ";WRITE_DELAY=0";
         }
         if (url.startsWith("jdbc:h2:file:") && !url.toUpperCase(java.util.Locale.ROOT).contains(";WRITE_DELAY=0")) {
