@@ -13,6 +13,7 @@ import io.smarttag.hub.db.Databases;
 import io.smarttag.hub.event.EventRows;
 import io.smarttag.hub.event.EventValidator;
 import io.smarttag.hub.http.CallbackHttpHandlers;
+import io.smarttag.hub.http.HealthEndpoint;
 import io.smarttag.hub.http.HttpReplies;
 import io.smarttag.hub.http.ReplayEndpoint;
 import io.smarttag.hub.http.ShutdownGate;
@@ -63,6 +64,7 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("shutdownGate", gate);
         context.addStartupListener(new CallbackHttpHandlers(settings.integer("hub.http.port"), settings.text("hub.http.path")));
         context.addStartupListener(new ReplayEndpoint(settings.text("hub.management.token"), dataSource));
+        context.addStartupListener(new HealthEndpoint(settings.text("hub.management.token")));
         registry.bind("eventValidator", new EventValidator());
         registry.bind("eventRows", new EventRows());
 
