@@ -166,8 +166,8 @@ public final class ConnectionGuard {
     /** A connection just accepted (acceptor thread, nothing read yet). True when over the cap. */
     private boolean admit(Channel child) {
         boolean overCap;
-        // every 32nd connection, count the open files (outside the lock: it lists /proc/self/fd)
-        boolean filesLow = (ADMITTED.incrementAndGet(this) & 31) == 0 && openFiles.getAsLong() >= filesPauseAt;
+        // every 64th connection, count the open files (outside the lock: it lists /proc/self/fd)
+        boolean filesLow = (ADMITTED.incrementAndGet(this) & 63) == 0 && openFiles.getAsLong() >= filesPauseAt;
         synchronized (this) {
             open.put(child, new Tracked(child, System.nanoTime()));
             live++;
