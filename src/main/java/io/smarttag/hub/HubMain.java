@@ -1,6 +1,7 @@
 package io.smarttag.hub;
 
 import io.smarttag.hub.config.HubConfiguration;
+import io.smarttag.hub.http.CallbackHttpServerFactory;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -56,5 +57,7 @@ public final class HubMain {
     public static void configure(Main main) {
         main.setPropertyPlaceholderLocations("file:application.properties");
         main.configure().addConfiguration(HubConfiguration.class);
+        // builds the callback port's server (camel.server.*) with the hub.http.* connection limits
+        main.bind("callbackHttpServerFactory", new CallbackHttpServerFactory());
     }
 }

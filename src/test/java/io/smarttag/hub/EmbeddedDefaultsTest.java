@@ -30,7 +30,7 @@ class EmbeddedDefaultsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        hub = RunningHub.builder().start();
+        hub = RunningHub.builder().property("hub.management.token", "embedded-defaults-token").start();
     }
 
     @AfterAll
@@ -80,7 +80,8 @@ class EmbeddedDefaultsTest {
 
     @Test
     void healthIsServedOnTheManagementPortAndIncludesTheDatabase() throws Exception {
-        var response = hub.management("/observe/health");
+        // the detail needs the management token (ManagementAccessTest)
+        var response = hub.management("/observe/health", "Authorization", "Bearer embedded-defaults-token");
         assertEquals(200, response.statusCode(), response.body());
         assertTrue(response.body().contains("UP"), response.body());
         assertTrue(response.body().contains("database"), response.body());

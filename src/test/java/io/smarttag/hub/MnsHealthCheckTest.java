@@ -28,6 +28,7 @@ class MnsHealthCheckTest {
     private static final String AK = "mns-test-ak";
     private static final String SECRET = "mns-test-secret";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOKEN = "mns-health-token";
     private static MnsTestServer server;
 
     @BeforeAll
@@ -54,14 +55,20 @@ class MnsHealthCheckTest {
                 .property("hub.mns.access-key-secret", SECRET)
                 .property("hub.mns.wait-seconds", "1")
                 .property("hub.mns.backoff-initial-ms", "200")
-                .property("hub.mns.backoff-max-ms", "1000");
+                .property("hub.mns.backoff-max-ms", "1000")
+                .property("hub.management.token", TOKEN);
+    }
+
+    /** Health detail (the checks) is shown to the management token only. */
+    private static HttpResponse<String> health(RunningHub hub, String path) throws Exception {
+        return hub.management(path, "Authorization", "Bearer " + TOKEN);
     }
 
     @Test
     void wrongSecretIsReportedDownWithTheErrorCodeWhileCallbacksAreStillAccepted() throws Exception {
         try (RunningHub hub = hubOn("vod-health-auth").property("hub.mns.access-key-secret", "wrong-secret-Xy7").start()) {
             JsonNode check = awaitCheck(hub, "mns-vod-health-auth", "DOWN", Duration.ofSeconds(20));
-            HttpResponse<String> health = hub.management("/observe/health");
+            HttpResponse<String> health = health(hub, "/observe/health");
             System.out.printf("wrong secret: /observe/health %d %s%n", health.statusCode(), health.body());
             assertEquals("DOWN", check.path("status").asText(), health.body());
             assertTrue(check.path("message").asText().contains("SignatureDoesNotMatch"), health.body());
@@ -69,7 +76,7 @@ class MnsHealthCheckTest {
             assertTrue(hub.management("/observe/metrics").body().contains("smarttag_mns_consumer_up{queue=\"vod-health-auth\"} 0.0"),
                     "the MNS gauge for the alert rule is 0");
             assertFalse(health.body().contains("wrong-secret-Xy7"), "never the secret");
-            assertFalse(hub.management("/observe/health?data=true").body().contains("wrong-secret-Xy7"), "never the secret");
+            assertFalse(health(hub, "/observe/health?data=true").body().contains("wrong-secret-Xy7"), "never the secret");
 
             // A queue source that is down does not take the HTTP source down with it.
             assertEquals(200, hub.management("/observe/health/ready").statusCode(), hub.management("/observe/health/ready").body());
@@ -114,13 +121,13 @@ class MnsHealthCheckTest {
             }
             Thread.sleep(100);
         }
-        assertNotNull(last, "no check " + name + " in " + hub.management("/observe/health").body());
+        assertNotNull(last, "no check " + name + " in " + health(hub, "/observe/health").body());
         assertEquals(state, last.path("status").asText(), last.toString());
         return last;
     }
 
     private static JsonNode check(RunningHub hub, String name) throws Exception {
-        JsonNode health = JSON.readTree(hub.management("/observe/health").body());
+        JsonNode health = JSON.readTree(health(hub, "/observe/health").body());
         for (JsonNode check : health.path("checks")) {
             if (name.equals(check.path("name").asText())) {
                 return check;

@@ -14,6 +14,7 @@ import io.smarttag.hub.db.JobRowsWriter;
 import io.smarttag.hub.event.EventRows;
 import io.smarttag.hub.event.EventValidator;
 import io.smarttag.hub.http.CallbackHttpHandlers;
+import io.smarttag.hub.http.HealthEndpoint;
 import io.smarttag.hub.http.HttpReplies;
 import io.smarttag.hub.http.ReplayEndpoint;
 import io.smarttag.hub.http.ShutdownGate;
@@ -96,6 +97,7 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("quarantineMetrics", quarantineMetrics);
         metrics.bindQuarantine(quarantineMetrics);
         registry.bind("quarantineStore", QuarantineStore.fromSettings(settings, dataSource, clock, quarantineMetrics));
+        context.addStartupListener(new HealthEndpoint(settings.text("hub.management.token")));
         registry.bind("eventValidator", new EventValidator());
         registry.bind("jobRows", new JobRowsWriter(dataSource, new EventRows(), java.time.Clock.systemUTC()));
 

@@ -1,9 +1,12 @@
 package io.smarttag.hub.http;
 
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * VOD does not document the Content-Type of its callbacks, and a plain {@code curl --data} sends
@@ -11,8 +14,14 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  * bare 400) before our route sees it. A handler ahead of the callback route, on the Vert.x router
  * of the callback port, marks every callback body as JSON, so it reaches the route byte for byte
  * whatever the header says.
+ * <p>
+ * A client that drops the connection before its body is complete is one DEBUG line, not the
+ * ERROR with a stack trace Vert.x-Web logs for an unhandled {@link HttpClosedException} (nothing
+ * was received, nothing stored; VOD retries). Other failures go on to the default handling.
  */
 public class CallbackHttpHandlers implements ExtendedStartupListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CallbackHttpHandlers.class);
 
     private final int port;
     private final String path;
@@ -40,6 +49,14 @@ public class CallbackHttpHandlers implements ExtendedStartupListener {
         }
         router.route(path).order(Integer.MIN_VALUE).handler(routing -> {
             routing.request().headers().set(HttpHeaders.CONTENT_TYPE, "application/json");
+            routing.next();
+        });
+        router.route().order(Integer.MIN_VALUE).failureHandler(routing -> {
+            if (routing.failure() instanceof HttpClosedException) {
+                LOG.debug("client closed the connection before its request was complete: {} {}",
+                        routing.request().remoteAddress(), routing.failure().getMessage());
+                return;
+            }
             routing.next();
         });
     }

@@ -41,6 +41,14 @@ public final class HubProcess implements AutoCloseable {
      * until its health endpoint answers UP.
      */
     public static HubProcess start(Path home, Map<String, String> properties, String... jvmOptions) throws Exception {
+        return start(home, properties, 0, jvmOptions);
+    }
+
+    /**
+     * As {@link #start(Path, Map, String...)}, with the process's open-file limit (ulimit -n)
+     * set to fileLimit (0: inherited), e.g. to exhaust it with fewer sockets than this JVM may hold.
+     */
+    public static HubProcess start(Path home, Map<String, String> properties, int fileLimit, String... jvmOptions) throws Exception {
         Files.createDirectories(home);
         Map<String, String> props = new LinkedHashMap<>(properties);
         props.putIfAbsent("hub.http.port", String.valueOf(TestServers.freePort()));
@@ -53,6 +61,12 @@ public final class HubProcess implements AutoCloseable {
         props.putIfAbsent("hub.spool.dir", home.resolve("spool").toString());
 
         ProcessBuilder builder = javaProcess(HubMain.class, List.of(jvmOptions), List.of(), props);
+        if (fileLimit > 0) {
+            // the shell sets the limit and becomes the JVM (exec), so pid() stays the hub's
+            List<String> command = new ArrayList<>(List.of("sh", "-c", "ulimit -n " + fileLimit + " && exec \"$0\" \"$@\""));
+            command.addAll(builder.command());
+            builder.command(command);
+        }
         Path log = home.resolve("hub.log");
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         HubProcess hub = new HubProcess(builder.start(), log,

@@ -168,9 +168,17 @@ public final class RunningHub implements AutoCloseable {
     }
 
     public HttpResponse<String> management(String path) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
-                .timeout(Duration.ofSeconds(10)).GET().build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+        return management(path, new String[0]);
+    }
+
+    /** A GET to the management port with headers, e.g. "Authorization", "Bearer <token>". */
+    public HttpResponse<String> management(String path, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+                .timeout(Duration.ofSeconds(10)).GET();
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** A POST with an empty body to the management port, e.g. /observe/replay?job=... */

@@ -1,0 +1,90 @@
+package io.smarttag.hub.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Collection;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.component.platform.http.main.ManagementHttpServer;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /observe/health}, {@code /observe/health/live} and {@code /observe/health/ready} on
+ * the management port, in place of Camel's handler (which hands out full detail, error messages
+ * and stack traces to anyone who adds {@code ?exposureLevel=full&stackTrace=true}). The status
+ * code is 200 when UP and 503 when DOWN. Without {@code Authorization: Bearer
+ * <hub.management.token>} the body is only {@code {"status":"UP"}}; with it, every check with its
+ * state and message. No query parameter changes what is shown.
+ */
+public class HealthEndpoint implements ExtendedStartupListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HealthEndpoint.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final String PATH = "/observe/health";
+
+    private final byte[] token;
+    private CamelContext context;
+
+    public HealthEndpoint(String token) {
+        this.token = token.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+        // the management router exists only once the management server has started
+    }
+
+    @Override
+    public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+        this.context = context;
+        ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
+        if (server == null || server.getRouter() == null) {
+            LOG.warn("no management server: {} is not served", PATH);
+            return;
+        }
+        server.getRouter().route(PATH).method(HttpMethod.GET).blockingHandler(routing -> handle(routing, Kind.ALL), false);
+        server.getRouter().route(PATH + "/live").method(HttpMethod.GET).blockingHandler(routing -> handle(routing, Kind.LIVE), false);
+        server.getRouter().route(PATH + "/ready").method(HttpMethod.GET).blockingHandler(routing -> handle(routing, Kind.READY), false);
+    }
+
+    private enum Kind { ALL, LIVE, READY }
+
+    private void handle(RoutingContext routing, Kind kind) {
+        Collection<HealthCheck.Result> results = switch (kind) {
+            case ALL -> HealthCheckHelper.invoke(context, "full");
+            case LIVE -> HealthCheckHelper.invokeLiveness(context, "full");
+            case READY -> HealthCheckHelper.invokeReadiness(context, "full");
+        };
+        boolean up = HealthCheckHelper.isResultsUp(results, kind == Kind.READY);
+        ObjectNode body = JSON.createObjectNode().put("status", up ? "UP" : "DOWN");
+        if (authorized(routing.request().getHeader("Authorization"))) {
+            ArrayNode checks = body.putArray("checks");
+            for (HealthCheck.Result result : results) {
+                ObjectNode check = checks.addObject()
+                        .put("name", result.getCheck().getId())
+                        .put("status", result.getState().name());
+                result.getMessage().ifPresent(message -> check.put("message", message));
+                result.getError().ifPresent(error -> check.put("error-message", error.toString()));
+            }
+        }
+        routing.response().setStatusCode(up ? 200 : 503)
+                .putHeader("Content-Type", "application/json")
+                .end(body.toString());
+    }
+
+    /** The bearer token, compared in constant time; never true while no token is configured. */
+    private boolean authorized(String authorization) {
+        if (token.length == 0 || authorization == null || !authorization.startsWith("Bearer ")) {
+            return false;
+        }
+        return MessageDigest.isEqual(token, authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+    }
+}
