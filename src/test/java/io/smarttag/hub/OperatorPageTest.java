@@ -94,7 +94,9 @@ class OperatorPageTest {
             Path profile = Files.createTempDirectory("ops-chromium-profile");
             WebDriver browser = startChromium(profile);
             try {
+                // the page re-renders while it refreshes: an element found a moment ago may be replaced
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+                wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
                 browser.get(base + "/ops");
                 assertFalse(browser.findElements(By.id("login-form")).isEmpty(), "login form first");
 
@@ -159,7 +161,7 @@ class OperatorPageTest {
                 wait.until(d -> d.findElement(By.id("notice")).getText().contains("1 event(s) back to pending"));
                 assertEquals(1, hub.awaitCount(1, WAIT, "SELECT COUNT(*) FROM smarttag_inbox WHERE job_id = 'ops-parked-1' AND state = 'done'"));
                 assertEquals(44, hub.count("SELECT COUNT(*) FROM smarttag_tag WHERE job_id = 'ops-parked-1'"));
-                new WebDriverWait(browser, Duration.ofSeconds(20))
+                new WebDriverWait(browser, Duration.ofSeconds(20)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
                         .until(d -> d.findElement(By.id("parked")).getText().contains("No parked events.")
                                 && d.findElement(By.id("backlog")).getText().contains("parked 0"));
                 assertTrue(browser.findElements(By.cssSelector("#parked tr[data-job='ops-parked-1']")).isEmpty());
