@@ -78,7 +78,8 @@ class LocalSpoolTest {
             HttpResponse<String> response = hub.post(Samples.with(Samples.seed(), "JobId", "early-1"));
             assertEquals(200, response.statusCode(), response.body());
             assertTrue(response.body().contains("spooled"), response.body());
-            assertEquals(503, hub.management("/observe/health").statusCode(), "not ready without its database");
+            assertEquals("{\"status\":\"DEGRADED\"}", hub.management("/observe/health").body(), "degraded without its database");
+            assertEquals(200, hub.management("/observe/health/ready").statusCode(), "but ready: the spool takes callbacks");
 
             admin("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
             assertEquals(44, hub.awaitCount(44, Duration.ofSeconds(60), "SELECT COUNT(*) FROM smarttag_tag WHERE job_id = 'early-1'"));

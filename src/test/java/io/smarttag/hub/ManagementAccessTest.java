@@ -97,7 +97,7 @@ class ManagementAccessTest {
     }
 
     @Test
-    void healthIsDownWith503WhileTheDatabaseIsUnreachable() throws Exception {
+    void aDatabaseOutageIsDegradedNotOutOfServiceWhileTheSpoolTakesCallbacks() throws Exception {
         RunningHub.Builder builder = RunningHub.builder().onPostgres()
                 .property("hub.db.connect-timeout-ms", "1000")
                 .property("hub.management.token", TOKEN);
@@ -105,13 +105,16 @@ class ManagementAccessTest {
         admin("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
         try (RunningHub down = builder.start()) {
             HttpResponse<String> plain = get(down, "127.0.0.1", "/observe/health");
-            assertEquals(503, plain.statusCode(), plain.body());
-            assertEquals("{\"status\":\"DOWN\"}", plain.body());
-            assertEquals(503, get(down, "127.0.0.1", "/observe/health/ready").statusCode());
+            assertEquals(200, plain.statusCode(), plain.body());
+            assertEquals("{\"status\":\"DEGRADED\"}", plain.body());
+            assertEquals(200, get(down, "127.0.0.1", "/observe/health/ready").statusCode(), "callbacks still go to the spool");
             assertEquals(200, get(down, "127.0.0.1", "/observe/health/live").statusCode(), "the process itself is alive");
+            assertEquals(200, down.post(io.smarttag.hub.testsupport.Samples.seed()).statusCode(), "and a callback is spooled");
             HttpResponse<String> detail = get(down, "127.0.0.1", "/observe/health", "Authorization", "Bearer " + TOKEN);
-            assertEquals(503, detail.statusCode());
+            assertEquals(200, detail.statusCode());
             assertTrue(detail.body().contains("\"name\":\"database\",\"status\":\"DOWN\""), detail.body());
+            assertTrue(detail.body().contains("\"name\":\"accept\",\"status\":\"UP\",\"message\":\"degraded: the database is down"), detail.body());
+            assertTrue(detail.body().contains("\"name\":\"spool\",\"status\":\"UP\""), detail.body());
             assertFalse(plain.body().contains("database"), plain.body());
         } finally {
             admin("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");

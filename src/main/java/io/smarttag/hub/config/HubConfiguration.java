@@ -8,7 +8,10 @@ import io.smarttag.hub.archive.ArchiveKeys;
 import io.smarttag.hub.archive.ArchiveTarget;
 import io.smarttag.hub.archive.S3Clients;
 import io.smarttag.hub.auth.CallbackAuthenticator;
-import io.smarttag.hub.db.DatabaseHealthCheck;
+import io.smarttag.hub.health.AcceptHealthCheck;
+import io.smarttag.hub.health.DatabaseHealthCheck;
+import io.smarttag.hub.health.DestinationHealthCheck;
+import io.smarttag.hub.health.SpoolHealthCheck;
 import io.smarttag.hub.db.Databases;
 import io.smarttag.hub.db.JobRowsWriter;
 import io.smarttag.hub.event.EventRows;
@@ -64,7 +67,13 @@ public class HubConfiguration implements CamelConfiguration {
         });
         Databases.migrateWhenReachable(dataSource, 5000);
         registry.bind("hubDataSource", dataSource);
-        registry.bind("databaseHealthCheck", new DatabaseHealthCheck(dataSource));
+        // Health: readiness is "can accept a callback" (database or spool); the database, the spool and
+        // each destination are components of the detail view, DOWN there without leaving service.
+        DatabaseHealthCheck databaseCheck = new DatabaseHealthCheck(dataSource);
+        SpoolHealthCheck spoolCheck = new SpoolHealthCheck(Path.of(settings.text("hub.spool.dir")));
+        registry.bind("databaseHealthCheck", databaseCheck);
+        registry.bind("spoolHealthCheck", spoolCheck);
+        registry.bind("acceptHealthCheck", new AcceptHealthCheck(databaseCheck, spoolCheck));
 
         // One Prometheus registry for Camel's route and JVM metrics and the hub's own (camel-micrometer-
         // prometheus finds it under this name and serves it at /observe/metrics).
@@ -76,6 +85,10 @@ public class HubConfiguration implements CamelConfiguration {
         HubMetrics metrics = new HubMetrics(meters, new Backlog(dataSource, settings.number("hub.metrics.backlog-refresh-ms")),
                 new SpoolFiles(Path.of(settings.text("hub.spool.dir"))));
         registry.bind("hubMetrics", metrics);
+        for (String destination : HubMetrics.DESTINATIONS) {
+            registry.bind("destinationHealthCheck-" + destination,
+                    new DestinationHealthCheck(destination, metrics, settings.integer("hub.health.destination-failures")));
+        }
         context.addStartupListener(new HealthGauges(meters));
         context.addStartupListener(new CallbackMetricsHandler(settings.integer("hub.http.port"), settings.text("hub.http.path"), metrics));
 

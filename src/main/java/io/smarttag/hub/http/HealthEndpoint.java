@@ -8,6 +8,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Collection;
+import java.util.List;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
@@ -64,7 +65,17 @@ public class HealthEndpoint implements ExtendedStartupListener {
             case READY -> HealthCheckHelper.invokeReadiness(context, "full");
         };
         boolean up = HealthCheckHelper.isResultsUp(results, kind == Kind.READY);
-        ObjectNode body = JSON.createObjectNode().put("status", up ? "UP" : "DOWN");
+        String status = up ? "UP" : "DOWN";
+        if (kind == Kind.ALL && !up) {
+            // A component is down (database, a destination, the MNS consumer) but the instance can
+            // still accept callbacks: DEGRADED, answered 200, so it is not taken out of service.
+            List<HealthCheck.Result> readiness = results.stream().filter(r -> r.getCheck().isReadiness()).toList();
+            if (HealthCheckHelper.isResultsUp(readiness, true)) {
+                up = true;
+                status = "DEGRADED";
+            }
+        }
+        ObjectNode body = JSON.createObjectNode().put("status", status);
         if (authorized(routing.request().getHeader("Authorization"))) {
             ArrayNode checks = body.putArray("checks");
             for (HealthCheck.Result result : results) {

@@ -11,7 +11,9 @@ import io.smarttag.hub.quarantine.QuarantineMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Variable;
 
 /**
@@ -36,6 +38,8 @@ public class HubMetrics {
     private final Backlog backlog;
     private final SpoolFiles spool;
     private QuarantineMetrics quarantine;
+    /** Failed attempts in a row per destination, for its health check. */
+    private final Map<String, AtomicInteger> failuresInARow = new ConcurrentHashMap<>();
 
     public HubMetrics(MeterRegistry registry, Backlog backlog, SpoolFiles spool) {
         this.registry = registry;
@@ -110,6 +114,7 @@ public class HubMetrics {
 
     /** A destination delivered an event; startNanos is when its attempt began (System.nanoTime). */
     public void delivered(String destination, long startNanos) {
+        failuresInARow(destination).set(0);
         deliveries(destination, "ok");
         histogram(Timer.builder("smarttag.delivery").description("Time one delivery attempt took, by destination")
                 .tags("destination", destination)).register(registry)
@@ -118,7 +123,16 @@ public class HubMetrics {
 
     /** A destination's attempt failed; it is retried. */
     public void failed(String destination) {
+        failuresInARow(destination).incrementAndGet();
         deliveries(destination, "failed");
+    }
+
+    public int consecutiveFailures(String destination) {
+        return failuresInARow(destination).get();
+    }
+
+    private AtomicInteger failuresInARow(String destination) {
+        return failuresInARow.computeIfAbsent(destination, d -> new AtomicInteger());
     }
 
     /** An event parked: every destination it had not done yet counts one parked delivery. */

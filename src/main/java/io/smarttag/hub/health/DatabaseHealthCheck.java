@@ -1,4 +1,4 @@
-package io.smarttag.hub.db;
+package io.smarttag.hub.health;
 
 import java.sql.Connection;
 import java.util.Map;
@@ -6,7 +6,10 @@ import javax.sql.DataSource;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
-/** Readiness includes the database: without it the hub cannot accept events durably. */
+/**
+ * The database, for the detail view: while it is down callbacks go to the spool, so it alone does
+ * not take the hub out of service (see {@link AcceptHealthCheck}).
+ */
 public class DatabaseHealthCheck extends AbstractHealthCheck {
 
     private final DataSource dataSource;
@@ -18,6 +21,11 @@ public class DatabaseHealthCheck extends AbstractHealthCheck {
 
     @Override
     public boolean isLiveness() {
+        return false;
+    }
+
+    @Override
+    public boolean isReadiness() {
         return false;
     }
 

@@ -1,0 +1,62 @@
+package io.smarttag.hub.health;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+/** The local spool, for the detail view: it can take callbacks when its folder can be written. */
+public class SpoolHealthCheck extends AbstractHealthCheck {
+
+    private final Path dir;
+
+    public SpoolHealthCheck(Path dir) {
+        super("smarttag", "spool");
+        this.dir = dir;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false;
+    }
+
+    @Override
+    public boolean isReadiness() {
+        return false;
+    }
+
+    /** Whether a callback could be written to the spool now (the folder exists or can be made, and is writable). */
+    public boolean canTake() {
+        try {
+            Files.createDirectories(dir);
+            return Files.isDirectory(dir) && Files.isWritable(dir);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        builder.detail("spool.dir", dir.toString());
+        if (!canTake()) {
+            builder.message("spool folder " + dir + " cannot be written").down();
+            return;
+        }
+        long files = 0;
+        try (DirectoryStream<Path> spooled = Files.newDirectoryStream(dir, "*.json")) {
+            for (Path ignored : spooled) {
+                files++;
+            }
+        } catch (IOException e) {
+            // counted as far as it could be
+        }
+        builder.detail("spool.files", files);
+        if (files > 0) {
+            builder.message(files + " callback(s) spooled, waiting for the database");
+        }
+        builder.up();
+    }
+}
