@@ -55,6 +55,22 @@ class ManagementAccessTest {
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Camel's developer console shows routes, beans and properties: to the token only. */
+    @Test
+    void developerConsoleNeedsTheToken() throws Exception {
+        for (String path : new String[] {"/q/dev", "/q/dev/route", "/q/dev/properties", "/q/dev/bean"}) {
+            assertEquals(401, get(hub, HOST, path).statusCode(), path);
+            assertEquals(401, get(hub, HOST, path, "Authorization", "Bearer not-the-token").statusCode(), path);
+            assertEquals(401, get(hub, HOST, path + "?token=" + TOKEN).statusCode(), path);
+        }
+        HttpResponse<String> routes = get(hub, HOST, "/q/dev/route", "Authorization", "Bearer " + TOKEN);
+        assertEquals(200, routes.statusCode());
+        assertTrue(routes.body().contains("Id: accept"), routes.body());
+        try (RunningHub noToken = RunningHub.builder().start()) {
+            assertEquals(403, get(noToken, "127.0.0.1", "/q/dev/route").statusCode(), "off without a token");
+        }
+    }
+
     @Test
     void managementPortListensOnlyOnTheConfiguredAddress() throws Exception {
         assertEquals(200, get(hub, HOST, "/observe/health").statusCode());

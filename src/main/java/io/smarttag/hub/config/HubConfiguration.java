@@ -111,6 +111,7 @@ public class HubConfiguration implements CamelConfiguration {
         metrics.bindQuarantine(quarantineMetrics);
         registry.bind("quarantineStore", QuarantineStore.fromSettings(settings, dataSource, clock, quarantineMetrics));
         context.addStartupListener(new HealthEndpoint(settings.text("hub.management.token")));
+        context.addStartupListener(new io.smarttag.hub.http.DevConsoleGuard(settings.text("hub.management.token")));
         registry.bind("eventValidator", new EventValidator());
         registry.bind("jobRows", new JobRowsWriter(dataSource, new EventRows(), java.time.Clock.systemUTC()));
 

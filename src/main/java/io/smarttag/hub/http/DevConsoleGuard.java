@@ -1,0 +1,55 @@
+package io.smarttag.hub.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.component.platform.http.main.ManagementHttpServer;
+
+/**
+ * Camel's developer console (/q/dev on the management port: routes, their statistics, threads,
+ * properties, ...) shows how the hub is wired and configured: only to a caller with the
+ * management token (Authorization: Bearer, compared in constant time). Without a configured token
+ * it is off (403). The guard runs ahead of Camel's own handler on the management router.
+ */
+public class DevConsoleGuard implements ExtendedStartupListener {
+
+    public static final String PATH = "/q/dev";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final byte[] token;
+
+    public DevConsoleGuard(String token) {
+        this.token = token.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+        // the management router exists only once the management server has started
+    }
+
+    @Override
+    public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+        ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
+        if (server == null || server.getRouter() == null) {
+            return;
+        }
+        server.getRouter().route(PATH + "*").order(Integer.MIN_VALUE).handler(routing -> {
+            String authorization = routing.request().getHeader("Authorization");
+            if (token.length == 0) {
+                reply(routing, 403, "disabled", "set hub.management.token to use the developer console");
+            } else if (authorization == null || !authorization.startsWith("Bearer ")
+                    || !MessageDigest.isEqual(token, authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8))) {
+                reply(routing, 401, "unauthorized", "missing or wrong bearer token");
+            } else {
+                routing.next();
+            }
+        });
+    }
+
+    private static void reply(io.vertx.ext.web.RoutingContext routing, int status, String error, String reason) {
+        routing.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                .end(JSON.createObjectNode().put("error", error).put("reason", reason).toString());
+    }
+}
