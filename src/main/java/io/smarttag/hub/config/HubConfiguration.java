@@ -99,6 +99,7 @@ public class HubConfiguration implements CamelConfiguration {
                 settings.number("hub.retry.max-delay-ms"), settings.integer("hub.retry.max-attempts")));
         registry.bind("httpReplies", new HttpReplies());
         registry.bind("errors", new Errors());
+        registry.bind("rejectionLog", new io.smarttag.hub.http.RejectionLog(settings.integer("hub.log.rejections-per-minute")));
         registry.bind("eventMdc", new EventMdc());
         ShutdownGate gate = new ShutdownGate(settings.number("hub.shutdown.drain-ms"), settings.integer("hub.http.port"));
         context.getManagementStrategy().addEventNotifier(gate);
