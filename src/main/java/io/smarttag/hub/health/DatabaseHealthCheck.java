@@ -4,29 +4,18 @@ import java.sql.Connection;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * The database, for the detail view: while it is down callbacks go to the spool, so it alone does
  * not take the hub out of service (see {@link AcceptHealthCheck}).
  */
-public class DatabaseHealthCheck extends AbstractHealthCheck {
+public class DatabaseHealthCheck extends ComponentHealthCheck {
 
     private final DataSource dataSource;
 
     public DatabaseHealthCheck(DataSource dataSource) {
-        super("smarttag", "database");
+        super("database");
         this.dataSource = dataSource;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
-    public boolean isReadiness() {
-        return false;
     }
 
     @Override

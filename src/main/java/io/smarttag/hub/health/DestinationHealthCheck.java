@@ -3,34 +3,23 @@ package io.smarttag.hub.health;
 import io.smarttag.hub.metrics.HubMetrics;
 import java.util.Map;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * A destination, for the detail view: DOWN after hub.health.destination-failures attempts in a
  * row failed, UP again after one succeeds. Its events wait and are retried, so it never takes the
  * instance out of service.
  */
-public class DestinationHealthCheck extends AbstractHealthCheck {
+public class DestinationHealthCheck extends ComponentHealthCheck {
 
     private final String destination;
     private final HubMetrics metrics;
     private final int threshold;
 
     public DestinationHealthCheck(String destination, HubMetrics metrics, int threshold) {
-        super("smarttag", "destination-" + destination);
+        super("destination-" + destination);
         this.destination = destination;
         this.metrics = metrics;
         this.threshold = threshold;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
-    public boolean isReadiness() {
-        return false;
     }
 
     @Override

@@ -6,26 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /** The local spool, for the detail view: it can take callbacks when its folder can be written. */
-public class SpoolHealthCheck extends AbstractHealthCheck {
+public class SpoolHealthCheck extends ComponentHealthCheck {
 
     private final Path dir;
 
     public SpoolHealthCheck(Path dir) {
-        super("smarttag", "spool");
+        super("spool");
         this.dir = dir;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
-    public boolean isReadiness() {
-        return false;
     }
 
     /** Whether a callback could be written to the spool now (the folder exists or can be made, and is writable). */

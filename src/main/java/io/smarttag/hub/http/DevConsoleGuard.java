@@ -1,8 +1,6 @@
 package io.smarttag.hub.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
@@ -18,10 +16,10 @@ public class DevConsoleGuard implements ExtendedStartupListener {
     public static final String PATH = "/q/dev";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final byte[] token;
+    private final ManagementToken token;
 
     public DevConsoleGuard(String token) {
-        this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.token = new ManagementToken(token);
     }
 
     @Override
@@ -36,11 +34,9 @@ public class DevConsoleGuard implements ExtendedStartupListener {
             return;
         }
         server.getRouter().route(PATH + "*").order(Integer.MIN_VALUE).handler(routing -> {
-            String authorization = routing.request().getHeader("Authorization");
-            if (token.length == 0) {
+            if (!token.isSet()) {
                 reply(routing, 403, "disabled", "set hub.management.token to use the developer console");
-            } else if (authorization == null || !authorization.startsWith("Bearer ")
-                    || !MessageDigest.isEqual(token, authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8))) {
+            } else if (!token.authorizes(routing.request().getHeader("Authorization"))) {
                 reply(routing, 401, "unauthorized", "missing or wrong bearer token");
             } else {
                 routing.next();

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smarttag.hub.tools.Replay;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
@@ -29,11 +27,11 @@ public class ReplayEndpoint implements ExtendedStartupListener {
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final String PATH = "/observe/replay";
 
-    private final byte[] token;
+    private final ManagementToken token;
     private final DataSource dataSource;
 
     public ReplayEndpoint(String token, DataSource dataSource) {
-        this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.token = new ManagementToken(token);
         this.dataSource = dataSource;
     }
 
@@ -53,14 +51,11 @@ public class ReplayEndpoint implements ExtendedStartupListener {
     }
 
     private void handle(RoutingContext routing) {
-        if (token.length == 0) {
+        if (!token.isSet()) {
             reply(routing, 403, error("disabled", "set hub.management.token to enable replays over HTTP"));
             return;
         }
-        String authorization = routing.request().getHeader("Authorization");
-        byte[] presented = authorization != null && authorization.startsWith("Bearer ")
-                ? authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
-        if (!MessageDigest.isEqual(token, presented)) {
+        if (!token.authorizes(routing.request().getHeader("Authorization"))) {
             reply(routing, 401, error("unauthorized", "missing or wrong bearer token"));
             return;
         }

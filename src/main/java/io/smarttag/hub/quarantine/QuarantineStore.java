@@ -2,8 +2,8 @@ package io.smarttag.hub.quarantine;
 
 import io.smarttag.hub.config.HubClock;
 import io.smarttag.hub.config.HubSettings;
+import io.smarttag.hub.db.SqlFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,14 +67,14 @@ public class QuarantineStore {
     /** A file is counted in whole blocks of this size (at least one): what it really takes on disk. */
     static final int FILE_BLOCK = 4096;
 
-    private static final String RESERVE = sql("quarantine-reserve");
-    private static final String ADD_SOURCE = sql("quarantine-add-source");
-    private static final String INSERT = sql("quarantine-insert");
-    private static final String COUNT_DROP = sql("quarantine-count-drop");
-    private static final String EXPIRE = sql("quarantine-expire");
-    private static final String LOCK_USAGE = sql("quarantine-lock-usage");
-    private static final String RECOUNT = sql("quarantine-recount");
-    private static final String TOTAL = sql("quarantine-total");
+    private static final String RESERVE = SqlFiles.load("quarantine-reserve");
+    private static final String ADD_SOURCE = SqlFiles.load("quarantine-add-source");
+    private static final String INSERT = SqlFiles.load("quarantine-insert");
+    private static final String COUNT_DROP = SqlFiles.load("quarantine-count-drop");
+    private static final String EXPIRE = SqlFiles.load("quarantine-expire");
+    private static final String LOCK_USAGE = SqlFiles.load("quarantine-lock-usage");
+    private static final String RECOUNT = SqlFiles.load("quarantine-recount");
+    private static final String TOTAL = SqlFiles.load("quarantine-total");
     /** Names of files written by this store: {@code <source>.<id>.body} and {@code <source>.<id>.reason.txt}. */
     private static final Pattern FILE_NAME = Pattern.compile("(?:\\.tmp-)?([A-Za-z0-9_]+)\\.[0-9a-f-]{36}\\..*");
 
@@ -411,20 +411,6 @@ public class QuarantineStore {
             c.rollback();
         } catch (SQLException ignored) {
             // the connection is broken; the pool discards it
-        }
-    }
-
-    private static String sql(String name) {
-        String path = "/sql/" + name + ".sql";
-        try (InputStream in = QuarantineStore.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("missing " + path);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-                    .filter(line -> !line.trim().startsWith("--"))
-                    .collect(Collectors.joining("\n")).trim();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + path, e);
         }
     }
 
