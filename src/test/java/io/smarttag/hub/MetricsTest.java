@@ -107,6 +107,27 @@ class MetricsTest {
         }
     }
 
+    /** Counters exist at 0 before their first event; a callback refused by the allow-list is counted too. */
+    @org.junit.jupiter.api.Test
+    void countersStartAtZeroAndRefusedSourcesAreCounted() throws Exception {
+        try (RunningHub hub = RunningHub.builder().property("hub.callback.allowed-cidrs", "10.0.0.0/8").start()) {
+            String fresh = scrape(hub);
+            for (String sample : List.of("smarttag_events_spooled_total 0.0", "smarttag_quarantine_total 0.0",
+                    "smarttag_events_received_total{source=\"mns\"} 0.0",
+                    "smarttag_events_rejected_total{reason=\"forbidden\",source=\"http\"} 0.0",
+                    "smarttag_deliveries_total{destination=\"archive\",outcome=\"parked\"} 0.0",
+                    "smarttag_alerts_total{channel=\"email\",kind=\"digest\"} 0.0")) {
+                assertTrue(fresh.contains(sample), "missing " + sample);
+            }
+            assertEquals(403, hub.post(Samples.seed()).statusCode());
+            assertEquals(403, hub.post(Samples.seed()).statusCode());
+            String text = scrape(hub);
+            assertEquals(2, value(text, "smarttag_events_rejected_total", "source", "http", "reason", "forbidden"));
+            assertEquals(2, value(text, "smarttag_events_received_total", "source", "http"));
+            assertEquals(0, value(text, "smarttag_events_accepted_total", "source", "http"));
+        }
+    }
+
     private static String scrape(RunningHub hub) throws Exception {
         HttpResponse<String> response = hub.management("/observe/metrics");
         assertEquals(200, response.statusCode());

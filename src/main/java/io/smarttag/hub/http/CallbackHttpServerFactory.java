@@ -2,6 +2,7 @@ package io.smarttag.hub.http;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.smarttag.hub.config.HubSettings;
+import io.smarttag.hub.metrics.HubMetrics;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import org.apache.camel.CamelContext;
@@ -29,7 +30,21 @@ public class CallbackHttpServerFactory extends DefaultMainHttpServerFactory {
         MainHttpServer camels = (MainHttpServer) super.newHttpServer(camelContext, properties);
         VertxPlatformHttpServerConfiguration configuration = camels.getConfiguration();
         configuration.setServerType(VertxPlatformHttpRouter.SERVER_TYPE_SERVER);
-        CallbackHttpServer server = new CallbackHttpServer(configuration, guard(new HubSettings(camelContext)));
+        ConnectionGuard guard = guard(new HubSettings(camelContext));
+        // counted and logged (at most hub.log.rejections-per-minute lines) like every other rejection;
+        // the beans are looked up when the first request is refused, by then the hub has started
+        guard.onRefused(address -> {
+            HubMetrics metrics = camelContext.getRegistry().lookupByNameAndType("hubMetrics", HubMetrics.class);
+            RejectionLog log = camelContext.getRegistry().lookupByNameAndType("rejectionLog", RejectionLog.class);
+            if (metrics != null) {
+                metrics.received("http");
+                metrics.rejected("http", "forbidden");
+            }
+            if (log != null) {
+                log.forbidden(address);
+            }
+        });
+        CallbackHttpServer server = new CallbackHttpServer(configuration, guard);
         server.setCamelContext(camelContext);
         return server;
     }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -103,6 +104,8 @@ public final class ConnectionGuard {
      * the cap, accepting pauses while the process has fewer than an eighth of its limit (at least
      * 256) left, whatever holds them, and resumes once a quarter is free again.
      */
+    private volatile Consumer<String> refused = address -> LOG.warn("refused callback from {}: not in hub.callback.allowed-cidrs", address);
+
     public ConnectionGuard(int maxConnections, long idleTimeoutMillis, long requestTimeoutMillis, SourceAllowList allowList,
             long fileLimit, LongSupplier openFiles) {
         if (maxConnections < 1 || idleTimeoutMillis < 1 || requestTimeoutMillis < 1) {
@@ -262,6 +265,11 @@ public final class ConnectionGuard {
      * A request whose headers are complete (event loop). Returns false when it was answered here
      * (403: its source is not allowed) and must not go on to the router.
      */
+    /** Told of each request refused by the allow-list (the address), to count and log it. */
+    public void onRefused(Consumer<String> listener) {
+        this.refused = listener;
+    }
+
     public boolean onRequest(HttpServerRequest request) {
         HttpConnection connection = request.connection();
         synchronized (this) {
@@ -276,7 +284,7 @@ public final class ConnectionGuard {
         SocketAddress peer = connection.remoteAddress();
         String address = peer == null ? null : peer.hostAddress();
         if (!allowList.allows(address)) {
-            LOG.warn("refused callback from {}: not in hub.callback.allowed-cidrs", address);
+            refused.accept(address);
             reply(request, 403, "forbidden", "source address " + address + " is not in hub.callback.allowed-cidrs");
             return false;
         }

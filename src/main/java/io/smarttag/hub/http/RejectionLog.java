@@ -31,6 +31,11 @@ public class RejectionLog {
         log("rejected callback (401): {}", cause == null ? "" : cause.getMessage());
     }
 
+    /** A callback refused because its source is not in hub.callback.allowed-cidrs. */
+    public void forbidden(String address) {
+        log("refused callback (403) from {}: not in hub.callback.allowed-cidrs", address);
+    }
+
     /** An event refused and quarantined, with its reason. */
     public void quarantined(@Variable("source") String source, @Variable("quarantineReason") String reason) {
         log("rejected " + source + " event (quarantined): {}", reason);

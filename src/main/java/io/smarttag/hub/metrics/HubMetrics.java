@@ -30,6 +30,8 @@ public class HubMetrics {
     public static final List<String> DESTINATIONS = List.of("database", "archive", "alert");
     public static final List<String> STATES = List.of("pending", "processing", "parked");
     /** The only reasons a rejection is counted under, so the label set stays small. */
+    /** The sources that receive events. */
+    public static final List<String> SOURCES = List.of("http", "mns");
     public static final List<String> REASONS = List.of("unauthorized", "forbidden", "empty", "invalid_json", "invalid_event",
             "too_large", "unreadable", "poison");
 
@@ -57,6 +59,34 @@ public class HubMetrics {
         }
         Gauge.builder("smarttag.spool.files", spool, SpoolFiles::count)
                 .description("Callbacks in the local spool, waiting for the database").register(registry);
+        preRegister();
+    }
+
+    /**
+     * Every counter with its known labels exists from the start at 0, so rate() and the alert rules
+     * work before the first event of a kind, and a scrape shows what can be counted.
+     */
+    private void preRegister() {
+        for (String source : SOURCES) {
+            counter("smarttag.events.received", "Events that reached a source", "source", source);
+            counter("smarttag.events.accepted", "Events written to the inbox", "source", source);
+            counter("smarttag.events.duplicate", "Repeated deliveries of an event already in the inbox", "source", source);
+            for (String reason : REASONS) {
+                rejections(source, reason);
+            }
+        }
+        counter("smarttag.events.accepted", "Events written to the inbox", "source", "spool");
+        counter("smarttag.events.duplicate", "Repeated deliveries of an event already in the inbox", "source", "spool");
+        registry.counter("smarttag.events.spooled");
+        registry.counter("smarttag.quarantine");
+        for (String destination : DESTINATIONS) {
+            for (String outcome : List.of("ok", "failed", "parked")) {
+                deliveryCounter(destination, outcome);
+            }
+        }
+        for (String kind : List.of("single", "digest", "parked")) {
+            alertCounter("email", kind);
+        }
     }
 
     /** The quarantine's own counts (kept, dropped by the cap, expired) and its size, read when scraped. */
@@ -88,9 +118,7 @@ public class HubMetrics {
 
     /** A rejection of a source's input, under one of {@link #REASONS}. */
     public void rejected(String source, String reason) {
-        String label = REASONS.contains(reason) ? reason : "invalid_event";
-        Counter.builder("smarttag.events.rejected").description("Events refused at accept, by reason")
-                .tags("source", String.valueOf(source), "reason", label).register(registry).increment();
+        rejections(source, REASONS.contains(reason) ? reason : "invalid_event").increment();
     }
 
     /** A rejection told by the exception that refused it. */
@@ -147,7 +175,7 @@ public class HubMetrics {
 
     /** An alert sent, by channel (email) and kind (single, digest, parked). */
     public void alert(String channel, String kind) {
-        count2("smarttag.alerts", "Alerts sent to ops", "channel", channel, "kind", kind);
+        alertCounter(channel, kind).increment();
     }
 
     /** A callback request answered, with its status: latency histogram, and 413s counted as rejections. */
@@ -171,15 +199,30 @@ public class HubMetrics {
     }
 
     private void deliveries(String destination, String outcome) {
-        count2("smarttag.deliveries", "Delivery attempts by destination and outcome", "destination", destination, "outcome", outcome);
+        deliveryCounter(destination, outcome).increment();
     }
 
     private void count(String name, String description, String tag, String value) {
-        Counter.builder(name).description(description).tags(tag, String.valueOf(value)).register(registry).increment();
+        counter(name, description, tag, String.valueOf(value)).increment();
     }
 
-    private void count2(String name, String description, String tag1, String value1, String tag2, String value2) {
-        Counter.builder(name).description(description).tags(tag1, value1, tag2, value2).register(registry).increment();
+    private Counter counter(String name, String description, String tag, String value) {
+        return Counter.builder(name).description(description).tags(tag, value).register(registry);
+    }
+
+    private Counter rejections(String source, String reason) {
+        return Counter.builder("smarttag.events.rejected").description("Events refused at accept, by reason")
+                .tags("source", String.valueOf(source), "reason", reason).register(registry);
+    }
+
+    private Counter deliveryCounter(String destination, String outcome) {
+        return Counter.builder("smarttag.deliveries").description("Delivery attempts by destination and outcome")
+                .tags("destination", destination, "outcome", outcome).register(registry);
+    }
+
+    private Counter alertCounter(String channel, String kind) {
+        return Counter.builder("smarttag.alerts").description("Alerts sent to ops").tags("channel", channel, "kind", kind)
+                .register(registry);
     }
 
     static String flag(String destination) {
