@@ -70,6 +70,7 @@ class JsonLogsTest {
             assertEquals(jobId.replace('\n', '_'), line.path("job_id").asText(), line.toString());
             assertEquals(Samples.field(fail, "MediaId"), line.path("media_id").asText(), line.toString());
             assertFalse(line.path("inbox_id").asText().isEmpty(), line.toString());
+            assertEquals("finish", line.path("camel.routeId").asText(), line.toString());
         }
         assertEquals("WARN", retried.get(0).path("log.level").asText());
         assertEquals("ERROR", parked.get(0).path("log.level").asText());
