@@ -1,7 +1,7 @@
 package io.smarttag.hub.health;
 
+import io.smarttag.hub.metrics.SpoolFiles;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -11,10 +11,12 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 public class SpoolHealthCheck extends ComponentHealthCheck {
 
     private final Path dir;
+    private final SpoolFiles spool;
 
     public SpoolHealthCheck(Path dir) {
         super("spool");
         this.dir = dir;
+        this.spool = new SpoolFiles(dir);
     }
 
     /** Whether a callback could be written to the spool now (the folder exists or can be made, and is writable). */
@@ -34,14 +36,7 @@ public class SpoolHealthCheck extends ComponentHealthCheck {
             builder.message("spool folder " + dir + " cannot be written").down();
             return;
         }
-        long files = 0;
-        try (DirectoryStream<Path> spooled = Files.newDirectoryStream(dir, "*.json")) {
-            for (Path ignored : spooled) {
-                files++;
-            }
-        } catch (IOException e) {
-            // counted as far as it could be
-        }
+        long files = (long) spool.count();
         builder.detail("spool.files", files);
         if (files > 0) {
             builder.message(files + " callback(s) spooled, waiting for the database");

@@ -39,7 +39,14 @@ public class HubMetrics {
     // Micrometer holds a gauge's object weakly: these keep them alive as long as the metrics.
     private final Backlog backlog;
     private final SpoolFiles spool;
+    // held like the two above: the quarantine's function counters and gauge hold it weakly
     private QuarantineMetrics quarantine;
+    /**
+     * The meters by name and label values: Micrometer's own lookup builds and sorts an id on every
+     * call, and these are counted several times per event.
+     */
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     /** Failed attempts in a row per destination, for its health check. */
     private final Map<String, AtomicInteger> failuresInARow = new ConcurrentHashMap<>();
 
@@ -77,8 +84,7 @@ public class HubMetrics {
         }
         counter("smarttag.events.accepted", "Events written to the inbox", "source", "spool");
         counter("smarttag.events.duplicate", "Repeated deliveries of an event already in the inbox", "source", "spool");
-        registry.counter("smarttag.events.spooled");
-        registry.counter("smarttag.quarantine");
+        singleCountersAtZero();
         for (String destination : DESTINATIONS) {
             for (String outcome : List.of("ok", "failed", "parked")) {
                 deliveryCounter(destination, outcome);
@@ -113,7 +119,7 @@ public class HubMetrics {
     }
 
     public void spooled() {
-        registry.counter("smarttag.events.spooled").increment();
+        counters.computeIfAbsent("spooled", k -> registry.counter("smarttag.events.spooled")).increment();
     }
 
     /** A rejection of a source's input, under one of {@link #REASONS}. */
@@ -137,16 +143,17 @@ public class HubMetrics {
     }
 
     public void quarantined() {
-        registry.counter("smarttag.quarantine").increment();
+        counters.computeIfAbsent("quarantine", k -> registry.counter("smarttag.quarantine")).increment();
     }
 
     /** A destination delivered an event; startNanos is when its attempt began (System.nanoTime). */
     public void delivered(String destination, long startNanos) {
         failuresInARow(destination).set(0);
         deliveries(destination, "ok");
-        histogram(Timer.builder("smarttag.delivery").description("Time one delivery attempt took, by destination")
-                .tags("destination", destination)).register(registry)
-                .record(Duration.ofNanos(System.nanoTime() - startNanos));
+        timers.computeIfAbsent("delivery|" + destination, k -> histogram(Timer.builder("smarttag.delivery")
+                        .description("Time one delivery attempt took, by destination").tags("destination", destination))
+                        .register(registry))
+                .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
 
     /** A destination's attempt failed; it is retried. */
@@ -180,8 +187,10 @@ public class HubMetrics {
 
     /** A callback request answered, with its status: latency histogram, and 413s counted as rejections. */
     public void callbackAnswered(long nanos, int status) {
-        histogram(Timer.builder("smarttag.callback.request").description("Callback requests, from first byte to the answer")
-                .tags("status", String.valueOf(status))).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        timers.computeIfAbsent("callback|" + status, k -> histogram(Timer.builder("smarttag.callback.request")
+                        .description("Callback requests, from first byte to the answer").tags("status", String.valueOf(status)))
+                        .register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
         if (status == 413) {
             received("http");
             rejected("http", "too_large");
@@ -206,23 +215,32 @@ public class HubMetrics {
         counter(name, description, tag, String.valueOf(value)).increment();
     }
 
+    private void singleCountersAtZero() {
+        counters.computeIfAbsent("spooled", k -> registry.counter("smarttag.events.spooled"));
+        counters.computeIfAbsent("quarantine", k -> registry.counter("smarttag.quarantine"));
+    }
+
     private Counter counter(String name, String description, String tag, String value) {
-        return Counter.builder(name).description(description).tags(tag, value).register(registry);
+        return counters.computeIfAbsent(name + "|" + value,
+                k -> Counter.builder(name).description(description).tags(tag, value).register(registry));
     }
 
     private Counter rejections(String source, String reason) {
-        return Counter.builder("smarttag.events.rejected").description("Events refused at accept, by reason")
-                .tags("source", String.valueOf(source), "reason", reason).register(registry);
+        return counters.computeIfAbsent("rejected|" + source + "|" + reason,
+                k -> Counter.builder("smarttag.events.rejected").description("Events refused at accept, by reason")
+                        .tags("source", String.valueOf(source), "reason", reason).register(registry));
     }
 
     private Counter deliveryCounter(String destination, String outcome) {
-        return Counter.builder("smarttag.deliveries").description("Delivery attempts by destination and outcome")
-                .tags("destination", destination, "outcome", outcome).register(registry);
+        return counters.computeIfAbsent("deliveries|" + destination + "|" + outcome,
+                k -> Counter.builder("smarttag.deliveries").description("Delivery attempts by destination and outcome")
+                        .tags("destination", destination, "outcome", outcome).register(registry));
     }
 
     private Counter alertCounter(String channel, String kind) {
-        return Counter.builder("smarttag.alerts").description("Alerts sent to ops").tags("channel", channel, "kind", kind)
-                .register(registry);
+        return counters.computeIfAbsent("alerts|" + channel + "|" + kind,
+                k -> Counter.builder("smarttag.alerts").description("Alerts sent to ops").tags("channel", channel, "kind", kind)
+                        .register(registry));
     }
 
     static String flag(String destination) {

@@ -3,6 +3,7 @@ package io.smarttag.hub.ops;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smarttag.hub.db.SqlFiles;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,26 +25,14 @@ final class OpsState {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static final String BACKLOG = "SELECT state, COUNT(*) AS events,"
-            + " SUM(CASE WHEN db_done THEN 0 ELSE 1 END) AS db,"
-            + " SUM(CASE WHEN archive_done THEN 0 ELSE 1 END) AS archive,"
-            + " SUM(CASE WHEN alert_done THEN 0 ELSE 1 END) AS alert"
-            + " FROM smarttag_inbox WHERE state IN ('pending', 'processing', 'parked') GROUP BY state";
-    private static final String OLDEST_PENDING = "SELECT MIN(received_at) FROM smarttag_inbox WHERE state = 'pending'";
-    private static final String PARKED = "SELECT id, job_id, media_id, status, attempts, last_error, received_at,"
-            + " db_done, archive_done, alert_done FROM smarttag_inbox WHERE state = 'parked'"
-            + " ORDER BY received_at, id LIMIT " + LIST_LIMIT;
-    private static final String FAILED_JOBS = "SELECT job_id, media_id, code, message, event_time, processed_at"
-            + " FROM smarttag_job WHERE status = 'fail' ORDER BY processed_at DESC LIMIT " + LIST_LIMIT;
-    private static final String ALERTS = "SELECT inbox_id, job_id, code, created_at, mode, digest_sent_at"
-            + " FROM smarttag_alert ORDER BY created_at DESC LIMIT " + LIST_LIMIT;
-    private static final String QUARANTINE_COUNT = "SELECT COUNT(*) FROM smarttag_quarantine";
-    // OCTET_LENGTH and SUBSTRING(... FROM ... FOR ...) on a binary column: the same in H2 and
-    // PostgreSQL, so only the first bytes of each body leave the database.
-    private static final String QUARANTINE = "SELECT id, received_at, source, reason, OCTET_LENGTH(body) AS size,"
-            + " SUBSTRING(body FROM 1 FOR " + FIRST_BYTES + ") AS first_bytes"
-            + " FROM smarttag_quarantine ORDER BY received_at DESC, id LIMIT " + LIST_LIMIT;
-    static final String QUARANTINE_BODY = "SELECT body FROM smarttag_quarantine WHERE id = ?";
+    private static final String BACKLOG = SqlFiles.load("ops-backlog");
+    private static final String OLDEST_PENDING = SqlFiles.load("ops-oldest-pending");
+    private static final String PARKED = SqlFiles.load("ops-parked");
+    private static final String FAILED_JOBS = SqlFiles.load("ops-failed-jobs");
+    private static final String ALERTS = SqlFiles.load("ops-alerts");
+    private static final String QUARANTINE_COUNT = SqlFiles.load("ops-quarantine-count");
+    private static final String QUARANTINE = SqlFiles.load("ops-quarantine");
+    static final String QUARANTINE_BODY = SqlFiles.load("ops-quarantine-body");
 
     private final DataSource dataSource;
     private final Clock clock;
@@ -80,7 +69,7 @@ final class OpsState {
                 }
             }
             ArrayNode parked = state.putArray("parked");
-            try (PreparedStatement ps = c.prepareStatement(PARKED); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = limited(c, PARKED); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     ObjectNode row = parked.addObject();
                     row.put("id", rs.getString("id"));
@@ -98,7 +87,7 @@ final class OpsState {
                 }
             }
             ArrayNode failed = state.putArray("failedJobs");
-            try (PreparedStatement ps = c.prepareStatement(FAILED_JOBS); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = limited(c, FAILED_JOBS); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     failed.addObject()
                             .put("jobId", rs.getString("job_id"))
@@ -110,7 +99,7 @@ final class OpsState {
                 }
             }
             ArrayNode alerts = state.putArray("alerts");
-            try (PreparedStatement ps = c.prepareStatement(ALERTS); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = limited(c, ALERTS); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     alerts.addObject()
                             .put("jobId", rs.getString("job_id"))
@@ -124,15 +113,19 @@ final class OpsState {
                 state.put("quarantineTotal", rs.next() ? rs.getLong(1) : 0);
             }
             ArrayNode quarantine = state.putArray("quarantine");
-            try (PreparedStatement ps = c.prepareStatement(QUARANTINE); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    quarantine.addObject()
-                            .put("id", rs.getString("id"))
-                            .put("receivedAt", time(rs, "received_at"))
-                            .put("source", rs.getString("source"))
-                            .put("reason", rs.getString("reason"))
-                            .put("size", rs.getLong("size"))
-                            .put("firstBytes", escape(rs.getBytes("first_bytes")));
+            try (PreparedStatement ps = c.prepareStatement(QUARANTINE)) {
+                ps.setInt(1, FIRST_BYTES);
+                ps.setInt(2, LIST_LIMIT);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        quarantine.addObject()
+                                .put("id", rs.getString("id"))
+                                .put("receivedAt", time(rs, "received_at"))
+                                .put("source", rs.getString("source"))
+                                .put("reason", rs.getString("reason"))
+                                .put("size", rs.getLong("size"))
+                                .put("firstBytes", escape(rs.getBytes("first_bytes")));
+                    }
                 }
             }
         }
@@ -173,6 +166,13 @@ final class OpsState {
             }
         }
         return text.toString();
+    }
+
+    /** A list statement with its LIMIT bound. */
+    private static PreparedStatement limited(Connection c, String sql) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        ps.setInt(1, LIST_LIMIT);
+        return ps;
     }
 
     private static String time(ResultSet rs, String column) throws SQLException {
