@@ -30,7 +30,6 @@ import io.smarttag.hub.inbox.Errors;
 import io.smarttag.hub.inbox.EventMdc;
 import io.smarttag.hub.inbox.RetryPolicy;
 import io.smarttag.hub.metrics.Backlog;
-import io.smarttag.hub.metrics.CallbackMetricsHandler;
 import io.smarttag.hub.metrics.HealthGauges;
 import io.smarttag.hub.metrics.HubMetrics;
 import io.smarttag.hub.metrics.SpoolFiles;
@@ -94,7 +93,6 @@ public class HubConfiguration implements CamelConfiguration {
                     new DestinationHealthCheck(destination, metrics, settings.integer("hub.health.destination-failures")));
         }
         context.addStartupListener(new HealthGauges(meters));
-        context.addStartupListener(new CallbackMetricsHandler(settings.integer("hub.http.port"), settings.text("hub.http.path"), metrics));
 
         HubClock clock = new HubClock();
         registry.bind("hubClock", clock);
@@ -108,7 +106,7 @@ public class HubConfiguration implements CamelConfiguration {
         ShutdownGate gate = new ShutdownGate(settings.number("hub.shutdown.drain-ms"), settings.integer("hub.http.port"));
         context.getManagementStrategy().addEventNotifier(gate);
         registry.bind("shutdownGate", gate);
-        context.addStartupListener(new CallbackHttpHandlers(settings.integer("hub.http.port"), settings.text("hub.http.path")));
+        context.addStartupListener(new CallbackHttpHandlers(settings.integer("hub.http.port"), settings.text("hub.http.path"), metrics));
         context.addStartupListener(new ReplayEndpoint(settings.text("hub.management.token"), dataSource));
         context.addStartupListener(new OpsPage(settings.text("hub.management.token"), dataSource, settings.number("hub.ops.session-minutes")));
         QuarantineMetrics quarantineMetrics = new QuarantineMetrics();

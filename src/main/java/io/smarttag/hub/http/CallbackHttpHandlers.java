@@ -1,5 +1,6 @@
 package io.smarttag.hub.http;
 
+import io.smarttag.hub.metrics.HubMetrics;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import org.apache.camel.CamelContext;
@@ -13,7 +14,9 @@ import org.slf4j.LoggerFactory;
  * application/x-www-form-urlencoded. Vert.x would decode the JSON body as a form (and fail with a
  * bare 400) before our route sees it. A handler ahead of the callback route, on the Vert.x router
  * of the callback port, marks every callback body as JSON, so it reaches the route byte for byte
- * whatever the header says.
+ * whatever the header says. The same handler times every callback request, from the moment its
+ * headers are read to the moment its answer is sent, whatever answers it (the route, or Vert.x
+ * itself with a 413), into the smarttag_callback_request_seconds histogram.
  * <p>
  * A client that drops the connection before its body is complete is one DEBUG line, not the
  * ERROR with a stack trace Vert.x-Web logs for an unhandled {@link HttpClosedException} (nothing
@@ -25,10 +28,12 @@ public class CallbackHttpHandlers implements ExtendedStartupListener {
 
     private final int port;
     private final String path;
+    private final HubMetrics metrics;
 
-    public CallbackHttpHandlers(int port, String path) {
+    public CallbackHttpHandlers(int port, String path, HubMetrics metrics) {
         this.port = port;
         this.path = path;
+        this.metrics = metrics;
     }
 
     @Override
@@ -48,6 +53,8 @@ public class CallbackHttpHandlers implements ExtendedStartupListener {
             throw new IllegalStateException("no HTTP router on port " + port);
         }
         router.route(path).order(Integer.MIN_VALUE).handler(routing -> {
+            long start = System.nanoTime();
+            routing.addBodyEndHandler(done -> metrics.callbackAnswered(System.nanoTime() - start, routing.response().getStatusCode()));
             routing.request().headers().set(HttpHeaders.CONTENT_TYPE, "application/json");
             routing.next();
         });
