@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.smarttag.hub.testsupport.LiveFiles;
 import io.smarttag.hub.testsupport.RunningHub;
 import io.smarttag.hub.testsupport.TestServers;
 import java.net.http.HttpResponse;
@@ -344,12 +345,7 @@ class BoundedQuarantineTest {
     }
 
     private static long folderBytes(Path dir) throws Exception {
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-        }
+        return LiveFiles.bytes(dir);
     }
 
     private static List<Path> files(Path dir, String suffix) throws Exception {

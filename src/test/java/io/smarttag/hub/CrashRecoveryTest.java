@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smarttag.hub.testsupport.HubProcess;
+import io.smarttag.hub.testsupport.LiveFiles;
 import io.smarttag.hub.testsupport.Samples;
 import io.smarttag.hub.testsupport.TestServers;
 import java.nio.file.Files;
@@ -117,13 +118,8 @@ class CrashRecoveryTest {
     }
 
     private static long archived(Path home) throws Exception {
-        Path archive = home.resolve("archive");
-        if (!Files.exists(archive)) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.walk(archive)) {
-            return files.filter(f -> f.toString().endsWith(".json") && !f.getFileName().toString().startsWith(".tmp-")).count();
-        }
+        return LiveFiles.under(home.resolve("archive"),
+                f -> f.toString().endsWith(".json") && !f.getFileName().toString().startsWith(".tmp-")).size();
     }
 
     /** The hub's database, opened by the test only while no hub holds it (H2 allows one process). */
