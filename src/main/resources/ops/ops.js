@@ -59,7 +59,7 @@ function notice(text, bad) {
 function render(state) {
   csrf = state.csrf;
   const backlog = ['pending', 'processing', 'parked'].map(s => Object.assign({ state: s }, state.backlog[s]));
-  fill('backlog', backlog, [['state'], ['events', 'num'], ['database', 'num'], ['archive', 'num'], ['alert', 'num']], '',
+  fill('backlog', backlog, [['state'], ['events', 'num'], ['owing']], '',
     (tr, item) => { if (item.events > 0) tr.className = 'nonzero'; });
   document.getElementById('oldest-pending').textContent = state.oldestPending
     ? age(state.oldestPendingAgeSeconds) + ' ago (' + time(state.oldestPending) + ')' : 'none';

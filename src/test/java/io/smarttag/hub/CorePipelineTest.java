@@ -210,9 +210,14 @@ class CorePipelineTest {
                 "SELECT category, tag, time_ms, face_url, item_index FROM smarttag_tag WHERE job_id = 'reprocess-1' ORDER BY category, item_index, time_ms");
         // Operator-style replay: mark the database destination as not done and let the sweep redo it.
         try (var c = hub.dataSource().getConnection(); var s = c.createStatement()) {
-            s.executeUpdate("UPDATE smarttag_inbox SET state = 'pending', db_done = FALSE, next_attempt_at = CURRENT_TIMESTAMP - INTERVAL '1' SECOND WHERE job_id = 'reprocess-1'");
+            s.executeUpdate("UPDATE smarttag_delivery SET state = 'pending', done_at = NULL, next_attempt_at = CURRENT_TIMESTAMP - INTERVAL '1' SECOND"
+                    + " WHERE destination = 'database' AND inbox_id IN (SELECT id FROM smarttag_inbox WHERE job_id = 'reprocess-1')");
+            s.executeUpdate("UPDATE smarttag_inbox SET state = 'pending', next_attempt_at = CURRENT_TIMESTAMP - INTERVAL '1' SECOND WHERE job_id = 'reprocess-1'");
         }
-        hub.awaitCount(1, WAIT, "SELECT COUNT(*) FROM smarttag_inbox WHERE job_id = 'reprocess-1' AND state = 'done' AND db_done");
+        hub.awaitCount(1, WAIT, "SELECT COUNT(*) FROM smarttag_inbox WHERE job_id = 'reprocess-1' AND state = 'done'");
+        hub.awaitCount(1, WAIT, RunningHub.DELIVERIES, "reprocess-1", "database", "done");
+        assertEquals(2, hub.count("SELECT attempts FROM smarttag_delivery WHERE destination = 'database'"
+                + " AND inbox_id IN (SELECT id FROM smarttag_inbox WHERE job_id = 'reprocess-1')"), "the database destination ran again");
         List<Map<String, Object>> after = hub.query(
                 "SELECT category, tag, time_ms, face_url, item_index FROM smarttag_tag WHERE job_id = 'reprocess-1' ORDER BY category, item_index, time_ms");
         assertEquals(before, after);

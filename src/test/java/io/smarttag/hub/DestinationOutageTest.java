@@ -38,8 +38,8 @@ class DestinationOutageTest {
                 hub.awaitCount(events * 44L, Duration.ofSeconds(20), "SELECT COUNT(*) FROM smarttag_tag");
                 Thread.sleep(30_000);
                 System.out.printf("S3 down 30 s: %d events accepted, %d tag rows written meanwhile, %d archived%n", events,
-                        hub.count("SELECT COUNT(*) FROM smarttag_tag"), hub.count("SELECT COUNT(*) FROM smarttag_inbox WHERE archive_done"));
-                assertEquals(0, hub.count("SELECT COUNT(*) FROM smarttag_inbox WHERE archive_done"));
+                        hub.count("SELECT COUNT(*) FROM smarttag_tag"), hub.deliveries("archive", "done"));
+                assertEquals(0, hub.deliveries("archive", "done"));
             } finally {
                 TestServers.restartS3();
             }
@@ -71,7 +71,7 @@ class DestinationOutageTest {
             }
             hub.awaitCount(events, Duration.ofSeconds(20), "SELECT COUNT(*) FROM smarttag_job WHERE status = 'fail'");
             Thread.sleep(5000);
-            assertEquals(0, hub.count("SELECT COUNT(*) FROM smarttag_inbox WHERE alert_done"));
+            assertEquals(0, hub.deliveries("alert", "done"));
 
             GreenMail smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
             smtp.start();

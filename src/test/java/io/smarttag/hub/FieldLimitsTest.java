@@ -87,7 +87,7 @@ class FieldLimitsTest {
             assertEquals(mediaId, tagged.get("media_id"));
             assertEquals(1, hub.count("SELECT COUNT(*) FROM smarttag_tag WHERE job_id = ? AND category = ?", jobId, category));
             assertTrue(Files.exists(hub.home().resolve("archive").resolve((String) tagged.get("archive_key"))));
-            assertEquals(1, hub.count("SELECT COUNT(*) FROM smarttag_inbox WHERE job_id = 'fit-other' AND archive_done"));
+            assertEquals("done", hub.deliveryState("fit-other", "archive"));
         }
     }
 
@@ -113,8 +113,8 @@ class FieldLimitsTest {
             Map<String, Object> inbox = hub.query("SELECT * FROM smarttag_inbox WHERE job_id = 'poisoned-rows'").get(0);
             assertEquals(3, ((Number) inbox.get("attempts")).intValue());
             assertTrue(String.valueOf(inbox.get("last_error")).startsWith("database: "), String.valueOf(inbox.get("last_error")));
-            assertEquals(Boolean.FALSE, inbox.get("db_done"));
-            assertEquals(Boolean.TRUE, inbox.get("archive_done"), "the other destinations went ahead");
+            assertEquals("parked", hub.deliveryState("poisoned-rows", "database"));
+            assertEquals("done", hub.deliveryState("poisoned-rows", "archive"), "the other destinations went ahead");
             assertEquals(0, hub.count("SELECT COUNT(*) FROM smarttag_job WHERE job_id = 'poisoned-rows'"), "no half-written job");
             assertEquals(0, hub.count("SELECT COUNT(*) FROM smarttag_tag WHERE job_id = 'poisoned-rows'"));
 

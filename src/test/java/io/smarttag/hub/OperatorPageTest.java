@@ -200,7 +200,7 @@ class OperatorPageTest {
             assertEquals(200, response.statusCode(), response.body());
             JsonNode state = JSON.readTree(response.body());
             assertEquals(1, state.path("backlog").path("parked").path("events").asInt());
-            assertEquals(1, state.path("backlog").path("parked").path("database").asInt());
+            assertEquals("database 1", state.path("backlog").path("parked").path("owing").asText());
             assertEquals("ops-parked-pg", state.path("parked").path(0).path("jobId").asText());
             assertFalse(state.path("parked").path(0).path("lastError").asText().isEmpty());
             JsonNode quarantined = state.path("quarantine").path(0);

@@ -43,8 +43,8 @@ class ParkingAndReplayTest {
                     () -> "inbox: " + rows(hub));
             Map<String, Object> parked = hub.query("SELECT * FROM smarttag_inbox WHERE job_id = 'park-1'").get(0);
             assertEquals(3, ((Number) parked.get("attempts")).intValue());
-            assertEquals(Boolean.TRUE, parked.get("db_done"), "the database destination is not held back by the archive");
-            assertEquals(Boolean.FALSE, parked.get("archive_done"));
+            assertEquals("done", hub.deliveryState("park-1", "database"), "the database destination is not held back by the archive");
+            assertEquals("parked", hub.deliveryState("park-1", "archive"));
             assertTrue(String.valueOf(parked.get("last_error")).contains("archive"), String.valueOf(parked.get("last_error")));
             assertEquals(44, hub.count("SELECT COUNT(*) FROM smarttag_tag WHERE job_id = 'park-1'"));
             System.out.printf("parked after %s attempts, last error: %s%n", parked.get("attempts"), parked.get("last_error"));
@@ -103,7 +103,8 @@ class ParkingAndReplayTest {
 
     private static String rows(RunningHub hub) {
         try {
-            return hub.query("SELECT state, attempts, db_done, archive_done, alert_done, next_attempt_at, lease_until, last_error FROM smarttag_inbox").toString();
+            return hub.query("SELECT state, attempts, next_attempt_at, lease_until, last_error FROM smarttag_inbox").toString()
+                    + hub.query("SELECT * FROM smarttag_delivery").toString();
         } catch (Exception e) {
             return e.toString();
         }

@@ -17,6 +17,11 @@ public class EmlWriter {
 
     private final Session session = Session.getInstance(new Properties());
 
+    /** The alert as an .eml file for an alert destination's from and to options. */
+    public byte[] toEml(io.smarttag.hub.destination.Destination destination, Alert alert) throws MessagingException, IOException {
+        return toEml(destination.option("from"), destination.option("to"), alert);
+    }
+
     public byte[] toEml(String from, String to, Alert alert) throws MessagingException, IOException {
         MimeMessage message = new MimeMessage(session);
         message.setFrom(new InternetAddress(from));

@@ -41,19 +41,18 @@ public class OpsNotices {
         return new Alert(subject, text.toString(), html.toString());
     }
 
-    /** row: the inbox row after parking (state, last_error). */
-    public Alert parked(@Variable("event") VodEvent event, @Variable("inboxId") String inboxId,
-                        @Variable("inbox") Map<String, Object> inbox, @Body Map<String, Object> row) {
-        Object attempts = inbox == null ? "?" : inbox.get("attempts");
-        String lastError = row == null ? null : (String) row.get("last_error");
+    /** A destination gave up on an event after its attempts; an operator replays it once it is fixed. */
+    public Alert parked(VodEvent event, String inboxId, String destination, int attempts, String lastError) {
         String jobId = event == null ? "?" : AlertComposer.headerSafe(event.getJobId());
-        String subject = "[smarttag] event parked: job " + jobId + " after " + attempts + " attempts";
+        String where = AlertComposer.headerSafe(destination);
+        String subject = "[smarttag] event parked: job " + jobId + " for " + where + " after " + attempts + " attempts";
         String error = AlertComposer.headerSafe(lastError);
-        String text = "An event could not be delivered to all its destinations and is parked.\n\n"
-                + "JobId: " + jobId + "\nInbox id: " + inboxId + "\nAttempts: " + attempts + "\nLast error: " + error
+        String text = "An event could not be delivered to destination " + where + " and is parked.\n\n"
+                + "JobId: " + jobId + "\nInbox id: " + inboxId + "\nDestination: " + where + "\nAttempts: " + attempts
+                + "\nLast error: " + error
                 + "\n\nReplay it once the destination is fixed: see README, Reliability.\n";
-        String html = "<html><body><p>An event could not be delivered to all its destinations and is parked.</p><pre>"
-                + AlertComposer.htmlEscape(text) + "</pre></body></html>";
+        String html = "<html><body><p>An event could not be delivered to destination " + AlertComposer.htmlEscape(where)
+                + " and is parked.</p><pre>" + AlertComposer.htmlEscape(text) + "</pre></body></html>";
         return new Alert(subject, text, html);
     }
 }

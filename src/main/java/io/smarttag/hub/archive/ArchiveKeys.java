@@ -33,8 +33,11 @@ public class ArchiveKeys {
     private static final HexFormat HEX = HexFormat.of();
 
     private final String prefix;
+    private final String rawPrefix;
+    private final java.util.Map<String, ArchiveKeys> byPrefix = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ArchiveKeys(String prefix) {
+        this.rawPrefix = prefix == null ? "" : prefix.trim();
         List<String> segments = new ArrayList<>();
         if (prefix != null) {
             for (String part : prefix.split("/")) {
@@ -44,6 +47,13 @@ public class ArchiveKeys {
             }
         }
         this.prefix = String.join("/", segments);
+    }
+
+    /** The key of an event at an archive destination with its own prefix option (default hub.archive.prefix). */
+    public String keyFor(io.smarttag.hub.inbox.EventWork work, io.smarttag.hub.destination.Destination destination) {
+        String own = destination.option("prefix");
+        ArchiveKeys keys = own.equals(rawPrefix) ? this : byPrefix.computeIfAbsent(own, ArchiveKeys::new);
+        return keys.keyFor(work.getEvent());
     }
 
     public String keyFor(VodEvent event) {

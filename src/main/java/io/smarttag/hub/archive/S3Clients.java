@@ -23,20 +23,29 @@ public final class S3Clients {
     }
 
     public static S3Client create(HubSettings settings) {
+        return create(key -> settings.text("hub.archive." + key));
+    }
+
+    /** The client of one archive destination: its s3.* options, each defaulting to hub.archive.s3.*. */
+    public static S3Client create(io.smarttag.hub.destination.Destination destination) {
+        return create(destination::option);
+    }
+
+    private static S3Client create(java.util.function.Function<String, String> option) {
         S3ClientBuilder builder = S3Client.builder()
-                .region(Region.of(settings.text("hub.archive.s3.region")))
-                .forcePathStyle(settings.flag("hub.archive.s3.path-style"))
+                .region(Region.of(option.apply("s3.region")))
+                .forcePathStyle(Boolean.parseBoolean(option.apply("s3.path-style")))
                 // The SDK's default trailing checksums (aws-chunked + x-amz-trailer) are not
                 // understood by many S3-compatible stores; send checksums only where S3 requires them.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .overrideConfiguration(c -> c.apiCallTimeout(Duration.ofMillis(settings.number("hub.archive.s3.timeout-ms"))));
-        if (settings.isSet("hub.archive.s3.endpoint")) {
-            builder.endpointOverride(URI.create(settings.text("hub.archive.s3.endpoint")));
+                .overrideConfiguration(c -> c.apiCallTimeout(Duration.ofMillis(Long.parseLong(option.apply("s3.timeout-ms")))));
+        if (!option.apply("s3.endpoint").isEmpty()) {
+            builder.endpointOverride(URI.create(option.apply("s3.endpoint")));
         }
-        if (settings.isSet("hub.archive.s3.access-key")) {
+        if (!option.apply("s3.access-key").isEmpty()) {
             builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                    settings.text("hub.archive.s3.access-key"), settings.text("hub.archive.s3.secret-key"))));
+                    option.apply("s3.access-key"), option.apply("s3.secret-key"))));
         } else {
             builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
         }

@@ -28,4 +28,9 @@ public class HubClock {
     public long seconds(long millis) {
         return millis / 1000;
     }
+
+    /** Seconds since the epoch, as webhook timestamps are written. */
+    public long epochSeconds() {
+        return now().toEpochSecond();
+    }
 }

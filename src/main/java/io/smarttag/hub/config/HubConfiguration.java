@@ -29,6 +29,10 @@ import io.smarttag.hub.http.ShutdownGate;
 import io.smarttag.hub.inbox.Errors;
 import io.smarttag.hub.inbox.EventMdc;
 import io.smarttag.hub.inbox.RetryPolicy;
+import io.smarttag.hub.inbox.InboxEngine;
+import io.smarttag.hub.alert.AlertLog;
+import io.smarttag.hub.destination.Destination;
+import io.smarttag.hub.destination.Destinations;
 import io.smarttag.hub.metrics.Backlog;
 import io.smarttag.hub.metrics.HealthGauges;
 import io.smarttag.hub.metrics.HubMetrics;
@@ -85,10 +89,15 @@ public class HubConfiguration implements CamelConfiguration {
             meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
         }
-        HubMetrics metrics = new HubMetrics(meters, new Backlog(dataSource, settings.number("hub.metrics.backlog-refresh-ms")),
-                new SpoolFiles(Path.of(settings.text("hub.spool.dir"))));
+        Destinations destinations = Destinations.fromProperties(context);
+        registry.bind("destinations", destinations);
+        context.addStartupListener((camel, alreadyStarted) -> destinations.checkRoutes(camel));
+        LOG.info("destinations: {}", destinations.active());
+        HubMetrics metrics = new HubMetrics(meters,
+                new Backlog(dataSource, settings.number("hub.metrics.backlog-refresh-ms"), destinations),
+                new SpoolFiles(Path.of(settings.text("hub.spool.dir"))), destinations.names());
         registry.bind("hubMetrics", metrics);
-        for (String destination : HubMetrics.DESTINATIONS) {
+        for (String destination : destinations.names()) {
             registry.bind("destinationHealthCheck-" + destination,
                     new DestinationHealthCheck(destination, metrics, settings.integer("hub.health.destination-failures")));
         }
@@ -96,9 +105,16 @@ public class HubConfiguration implements CamelConfiguration {
 
         HubClock clock = new HubClock();
         registry.bind("hubClock", clock);
-        registry.bind("retryPolicy", new RetryPolicy(clock,
+        RetryPolicy retry = new RetryPolicy(clock,
                 settings.number("hub.retry.initial-delay-ms"), settings.decimal("hub.retry.multiplier"),
-                settings.number("hub.retry.max-delay-ms"), settings.integer("hub.retry.max-attempts")));
+                settings.number("hub.retry.max-delay-ms"), settings.integer("hub.retry.max-attempts"));
+        OpsNotices notices = new OpsNotices(settings.number("hub.alert.storm.window-ms"));
+        ArchiveKeys archiveKeys = new ArchiveKeys(settings.text("hub.archive.prefix"));
+        registry.bind("archiveKeys", archiveKeys);
+        InboxEngine engine = new InboxEngine(dataSource, destinations, retry, clock, settings.number("hub.process.lease-ms"),
+                settings.number("hub.sweep.grace-ms"), metrics, notices, archiveKeys);
+        registry.bind("inboxEngine", engine);
+        registry.bind("alertLog", new AlertLog(dataSource, destinations, clock, notices));
         registry.bind("httpReplies", new HttpReplies());
         registry.bind("errors", new Errors());
         registry.bind("rejectionLog", new RejectionLog(settings.integer("hub.log.rejections-per-minute")));
@@ -107,7 +123,7 @@ public class HubConfiguration implements CamelConfiguration {
         context.getManagementStrategy().addEventNotifier(gate);
         registry.bind("shutdownGate", gate);
         context.addStartupListener(new CallbackHttpHandlers(settings.integer("hub.http.port"), settings.text("hub.http.path"), metrics));
-        context.addStartupListener(new ReplayEndpoint(settings.text("hub.management.token"), dataSource));
+        context.addStartupListener(new ReplayEndpoint(settings.text("hub.management.token"), dataSource, destinations));
         context.addStartupListener(new OpsPage(settings.text("hub.management.token"), dataSource, settings.number("hub.ops.session-minutes")));
         QuarantineMetrics quarantineMetrics = new QuarantineMetrics();
         registry.bind("quarantineMetrics", quarantineMetrics);
@@ -116,7 +132,7 @@ public class HubConfiguration implements CamelConfiguration {
         context.addStartupListener(new HealthEndpoint(settings.text("hub.management.token")));
         context.addStartupListener(new DevConsoleGuard(settings.text("hub.management.token")));
         registry.bind("eventValidator", new EventValidator());
-        registry.bind("jobRows", new JobRowsWriter(dataSource, new EventRows(), Clock.systemUTC()));
+        registry.bind("jobRows", new JobRowsWriter(dataSource, new EventRows(), Clock.systemUTC(), engine));
 
         CallbackAuthenticator authenticator = new CallbackAuthenticator(
                 settings.text("hub.callback.url"), settings.text("hub.callback.auth-key"),
@@ -126,16 +142,20 @@ public class HubConfiguration implements CamelConfiguration {
         }
         registry.bind("callbackAuthenticator", authenticator);
 
-        String bucket = settings.text("hub.archive.bucket");
-        registry.bind("archiveKeys", new ArchiveKeys(settings.text("hub.archive.prefix")));
-        registry.bind("archiveTarget", new ArchiveTarget(bucket, settings.text("hub.archive.dir")));
-        if (!bucket.isEmpty()) {
-            registry.bind("hubS3Client", S3Clients.create(settings));
+        // Alerts say where the raw event is: in the default archive (hub.archive.*).
+        registry.bind("archiveTarget", new ArchiveTarget(settings.text("hub.archive.bucket"), settings.text("hub.archive.dir")));
+        for (Destination archive : destinations.ofType("archive")) {
+            if (!archive.option("bucket").isEmpty()) {
+                registry.bind("s3-" + archive.name(), S3Clients.create(archive));
+            }
         }
 
         registry.bind("alertComposer", new AlertComposer());
+        registry.bind("alertChat", new io.smarttag.hub.alert.AlertChat(
+                new ArchiveTarget(settings.text("hub.archive.bucket"), settings.text("hub.archive.dir"))));
+        registry.bind("webhookSignatures", new io.smarttag.hub.webhook.WebhookSignatures());
         registry.bind("emlWriter", new EmlWriter());
-        registry.bind("opsNotices", new OpsNotices(settings.number("hub.alert.storm.window-ms")));
+        registry.bind("opsNotices", notices);
         Properties mail = new Properties();
         mail.setProperty("mail.smtp.starttls.enable", settings.text("hub.alert.smtp.starttls"));
         mail.setProperty("mail.smtp.writetimeout", settings.text("hub.alert.smtp.timeout-ms"));

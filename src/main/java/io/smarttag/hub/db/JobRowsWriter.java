@@ -4,6 +4,10 @@ import io.smarttag.hub.event.EventRows;
 import io.smarttag.hub.event.EventTimes;
 import io.smarttag.hub.event.InvalidEventException;
 import io.smarttag.hub.event.VodEvent;
+import io.smarttag.hub.destination.Destination;
+import io.smarttag.hub.inbox.DeliveryRows;
+import io.smarttag.hub.inbox.EventWork;
+import io.smarttag.hub.inbox.InboxEngine;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,7 +23,7 @@ import javax.sql.DataSource;
 import org.apache.camel.Variable;
 
 /**
- * The database destination: an event's job row, tag rows and ASR rows, and the inbox flag that
+ * The database destination: an event's job row, tag rows and ASR rows, and the delivery row that
  * says they are written, in one transaction of its own. Nothing else of the event's bookkeeping is
  * in it, so a failure here rolls back exactly these rows and is recorded as a failed attempt by the
  * caller (the inbox's attempts and last_error are written outside, and survive).
@@ -42,7 +46,6 @@ public class JobRowsWriter {
     private static final String ASR_DELETE = SqlFiles.load("job-delete-asr");
     private static final String TAG_INSERT = SqlFiles.load("tag-insert");
     private static final String ASR_INSERT = SqlFiles.load("asr-insert");
-    private static final String INBOX_DONE = SqlFiles.load("inbox-database-done");
 
     /** Which of two events of one job the job row shows: the greater. Missing EventTime sorts first. */
     static final Comparator<Version> LATER = Comparator
@@ -56,33 +59,33 @@ public class JobRowsWriter {
     private final DataSource dataSource;
     private final EventRows eventRows;
     private final Clock clock;
+    private final InboxEngine engine;
 
-    public JobRowsWriter(DataSource dataSource, EventRows eventRows, Clock clock) {
+    public JobRowsWriter(DataSource dataSource, EventRows eventRows, Clock clock, InboxEngine engine) {
+        this.engine = engine;
         this.dataSource = dataSource;
         this.eventRows = eventRows;
         this.clock = clock;
     }
 
     /**
-     * Writes the rows of one inbox event and marks its database destination done; returns the
-     * number of tag rows written (0 when a later event of the same job already holds the row).
+     * Writes the rows of one claimed event and records this destination's delivery as done, in one
+     * transaction; returns the number of tag rows written (0 when a later event of the same job
+     * already holds the row).
      */
-    public int write(@Variable("event") VodEvent event, @Variable("inboxId") String inboxId,
-            @Variable("inbox") Map<String, Object> inbox, @Variable("archiveKey") String archiveKey)
+    public int write(@Variable("work") EventWork work, @Variable("destination") Destination destination)
             throws SQLException, InvalidEventException {
+        VodEvent event = work.getEvent();
         EventRows.Rows rows = "success".equals(event.getStatus()) && event.isTagEvent()
                 ? eventRows.rows(event) : new EventRows.Rows(List.of(), List.of());
-        Version version = new Version(EventTimes.parseUtc(event.getEventTime()), utc(inbox.get("received_at")));
+        Version version = new Version(EventTimes.parseUtc(event.getEventTime()), utc(work.getReceivedAt()));
         OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
         try (Connection connection = dataSource.getConnection()) {
             boolean autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false);
             try {
-                int written = writeRows(connection, event, version, now, rows, archiveKey);
-                try (PreparedStatement done = connection.prepareStatement(INBOX_DONE)) {
-                    done.setString(1, inboxId);
-                    done.executeUpdate();
-                }
+                int written = writeRows(connection, event, version, now, rows, work.getArchiveKey());
+                DeliveryRows.save(connection, work.getInboxId(), destination.name(), engine.doneInTransaction(work, destination));
                 connection.commit();
                 return written;
             } catch (SQLException | RuntimeException e) {

@@ -6,6 +6,7 @@ import io.smarttag.hub.tools.Replay;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import io.smarttag.hub.destination.Destinations;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /observe/replay?job=<JobId>} (repeatable) or {@code ?all=true} on the management
- * port: puts parked events back into the inbox, exactly as the {@link Replay} command does, but
+ * port, optionally {@code &destination=<name>} (that destination delivers the job's events again,
+ * or with all=true every event it parked): puts parked events back into the inbox, exactly as the {@link Replay} command does, but
  * while the hub runs (the embedded H2 file allows one process, so the command needs the hub
  * stopped). Requires {@code Authorization: Bearer <hub.management.token>}; with no token
  * configured the endpoint is off (403), so a management port reachable by others cannot be used
@@ -30,7 +32,10 @@ public class ReplayEndpoint implements ExtendedStartupListener {
     private final ManagementToken token;
     private final DataSource dataSource;
 
-    public ReplayEndpoint(String token, DataSource dataSource) {
+    private final Destinations destinations;
+
+    public ReplayEndpoint(String token, DataSource dataSource, Destinations destinations) {
+        this.destinations = destinations;
         this.token = new ManagementToken(token);
         this.dataSource = dataSource;
     }
@@ -65,9 +70,15 @@ public class ReplayEndpoint implements ExtendedStartupListener {
             reply(routing, 400, error("bad_request", "give job=<JobId> (one or more) or all=true"));
             return;
         }
+        String destination = routing.request().getParam("destination");
+        if (destination != null && !destinations.names().contains(destination)) {
+            reply(routing, 400, error("bad_request", "destination must be one of hub.destinations: " + destinations.names()));
+            return;
+        }
         try {
-            int replayed = Replay.replay(dataSource, all ? null : jobs);
-            LOG.info("replay requested over HTTP for {}: {} parked event(s) back to pending", all ? "all" : jobs.size() + " job(s)", replayed);
+            int replayed = Replay.replay(dataSource, all ? null : jobs, destination);
+            LOG.info("replay requested over HTTP for {}{}: {} event(s) back to pending", all ? "all" : jobs.size() + " job(s)",
+                    destination == null ? "" : " to destination " + destination, replayed);
             reply(routing, 200, JSON.createObjectNode().put("replayed", replayed));
         } catch (Exception e) {
             LOG.warn("replay failed: {}", e.toString());

@@ -17,4 +17,9 @@ public class Errors {
         String line = message.replaceAll("[\\r\\n\\t]+", " ").replaceAll(" {2,}", " ").trim();
         return line.length() > MAX ? line.substring(0, MAX) + "..." : line;
     }
+
+    /** Capped to what an inbox row's last_error holds. */
+    public static String cap(String text) {
+        return text == null || text.length() <= 2000 ? text : text.substring(0, 1997) + "...";
+    }
 }

@@ -5,7 +5,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.OffsetDateTime;
+import io.smarttag.hub.destination.Destination;
+import io.smarttag.hub.destination.Destinations;
+import io.smarttag.hub.event.VodEvent;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -27,7 +31,10 @@ public class Backlog {
     private Map<String, Long> events = Map.of();
     private Map<String, OffsetDateTime> oldest = Map.of();
 
-    public Backlog(DataSource dataSource, long refreshMillis) {
+    private final Destinations destinations;
+
+    public Backlog(DataSource dataSource, long refreshMillis, Destinations destinations) {
+        this.destinations = destinations;
         this.dataSource = dataSource;
         this.refreshMillis = refreshMillis;
     }
@@ -44,6 +51,14 @@ public class Backlog {
         return time == null ? 0 : Math.max(0, (System.currentTimeMillis() - time.toInstant().toEpochMilli()) / 1000.0);
     }
 
+    /** The routing's kind of an event, from the inbox columns: success, fail, or other for other EventTypes. */
+    static String kind(String eventType, String status) {
+        if (!VodEvent.TAG_EVENT.equals(eventType)) {
+            return "other";
+        }
+        return "success".equals(status) ? "success" : "fail";
+    }
+
     private void refresh() {
         long now = System.currentTimeMillis();
         if (now - readAt < refreshMillis) {
@@ -58,13 +73,14 @@ public class Backlog {
                 String state = rs.getString("state");
                 long n = rs.getLong("events");
                 OffsetDateTime received = rs.getObject("oldest", OffsetDateTime.class);
-                for (String destination : HubMetrics.DESTINATIONS) {
-                    if (rs.getBoolean(HubMetrics.flag(destination))) {
-                        continue;
-                    }
-                    counted.merge(destination + "|" + state, n, Long::sum);
+                String destination = rs.getString("destination");
+                List<String> owing = destination != null ? List.of(destination)
+                        : destinations.taking(kind(rs.getString("event_type"), rs.getString("status"))).stream()
+                                .map(Destination::name).toList();
+                for (String name : owing) {
+                    counted.merge(name + "|" + state, n, Long::sum);
                     if (!"parked".equals(state) && received != null) {
-                        first.merge(destination, received, (a, b) -> a.isBefore(b) ? a : b);
+                        first.merge(name, received, (a, b) -> a.isBefore(b) ? a : b);
                     }
                 }
             }

@@ -26,8 +26,7 @@ import org.apache.camel.Variable;
  */
 public class HubMetrics {
 
-    /** The destinations and the inbox states a backlog is reported for. */
-    public static final List<String> DESTINATIONS = List.of("database", "archive", "alert");
+    /** The inbox states a backlog is reported for (per configured destination). */
     public static final List<String> STATES = List.of("pending", "processing", "parked");
     /** The only reasons a rejection is counted under, so the label set stays small. */
     /** The sources that receive events. */
@@ -50,11 +49,15 @@ public class HubMetrics {
     /** Failed attempts in a row per destination, for its health check. */
     private final Map<String, AtomicInteger> failuresInARow = new ConcurrentHashMap<>();
 
-    public HubMetrics(MeterRegistry registry, Backlog backlog, SpoolFiles spool) {
+    /** The destinations of hub.destinations, each a label value of the delivery and backlog meters. */
+    private final List<String> destinations;
+
+    public HubMetrics(MeterRegistry registry, Backlog backlog, SpoolFiles spool, List<String> destinations) {
         this.registry = registry;
+        this.destinations = List.copyOf(destinations);
         this.backlog = backlog;
         this.spool = spool;
-        for (String destination : DESTINATIONS) {
+        for (String destination : destinations) {
             for (String state : STATES) {
                 Gauge.builder("smarttag.backlog.events", backlog, b -> b.events(destination, state))
                         .description("Inbox events this destination has not done yet, by state")
@@ -85,13 +88,15 @@ public class HubMetrics {
         counter("smarttag.events.accepted", "Events written to the inbox", "source", "spool");
         counter("smarttag.events.duplicate", "Repeated deliveries of an event already in the inbox", "source", "spool");
         singleCountersAtZero();
-        for (String destination : DESTINATIONS) {
+        for (String destination : destinations) {
             for (String outcome : List.of("ok", "failed", "parked")) {
                 deliveryCounter(destination, outcome);
             }
         }
-        for (String kind : List.of("single", "digest", "parked")) {
-            alertCounter("email", kind);
+        for (String channel : List.of("email", "webhook")) {
+            for (String kind : List.of("single", "digest", "parked")) {
+                alertCounter(channel, kind);
+            }
         }
     }
 
@@ -170,14 +175,9 @@ public class HubMetrics {
         return failuresInARow.computeIfAbsent(destination, d -> new AtomicInteger());
     }
 
-    /** An event parked: every destination it had not done yet counts one parked delivery. */
-    public void parked(Map<String, Object> inboxRow) {
-        for (String destination : DESTINATIONS) {
-            Object done = inboxRow.get(flag(destination));
-            if (!Boolean.TRUE.equals(done)) {
-                deliveries(destination, "parked");
-            }
-        }
+    /** A destination gave up on an event after its last attempt (it waits for a replay). */
+    public void parked(String destination) {
+        deliveries(destination, "parked");
     }
 
     /** An alert sent, by channel (email) and kind (single, digest, parked). */
@@ -243,11 +243,4 @@ public class HubMetrics {
                         .register(registry));
     }
 
-    static String flag(String destination) {
-        return switch (destination) {
-            case "database" -> "db_done";
-            case "archive" -> "archive_done";
-            default -> "alert_done";
-        };
-    }
 }

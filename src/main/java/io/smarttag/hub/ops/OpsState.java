@@ -26,6 +26,8 @@ final class OpsState {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final String BACKLOG = SqlFiles.load("ops-backlog");
+    private static final String BACKLOG_DESTINATIONS = SqlFiles.load("ops-backlog-destinations");
+    private static final String PARKED_DESTINATIONS = SqlFiles.load("ops-parked-destinations");
     private static final String OLDEST_PENDING = SqlFiles.load("ops-oldest-pending");
     private static final String PARKED = SqlFiles.load("ops-parked");
     private static final String FAILED_JOBS = SqlFiles.load("ops-failed-jobs");
@@ -49,13 +51,19 @@ final class OpsState {
         try (Connection c = dataSource.getConnection()) {
             ObjectNode backlog = state.putObject("backlog");
             for (String s : new String[] {"pending", "processing", "parked"}) {
-                backlog.putObject(s).put("events", 0).put("database", 0).put("archive", 0).put("alert", 0);
+                backlog.putObject(s).put("events", 0).put("owing", "");
             }
             try (PreparedStatement ps = c.prepareStatement(BACKLOG); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    backlog.putObject(rs.getString("state"))
-                            .put("events", rs.getLong("events")).put("database", rs.getLong("db"))
-                            .put("archive", rs.getLong("archive")).put("alert", rs.getLong("alert"));
+                    ((ObjectNode) backlog.get(rs.getString("state"))).put("events", rs.getLong("events"));
+                }
+            }
+            // "archive 3, webhook 1": what each configured or past destination still owes
+            try (PreparedStatement ps = c.prepareStatement(BACKLOG_DESTINATIONS); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ObjectNode row = (ObjectNode) backlog.get(rs.getString("state"));
+                    String owing = row.get("owing").asText();
+                    row.put("owing", (owing.isEmpty() ? "" : owing + ", ") + rs.getString("destination") + " " + rs.getLong("owed"));
                 }
             }
             try (PreparedStatement ps = c.prepareStatement(OLDEST_PENDING); ResultSet rs = ps.executeQuery()) {
@@ -80,9 +88,14 @@ final class OpsState {
                     row.put("lastError", rs.getString("last_error"));
                     row.put("receivedAt", time(rs, "received_at"));
                     StringBuilder waiting = new StringBuilder();
-                    appendIf(waiting, !rs.getBoolean("db_done"), "database");
-                    appendIf(waiting, !rs.getBoolean("archive_done"), "archive");
-                    appendIf(waiting, !rs.getBoolean("alert_done"), "alert");
+                    try (PreparedStatement owed = c.prepareStatement(PARKED_DESTINATIONS)) {
+                        owed.setString(1, rs.getString("id"));
+                        try (ResultSet d = owed.executeQuery()) {
+                            while (d.next()) {
+                                appendIf(waiting, true, d.getString(1));
+                            }
+                        }
+                    }
                     row.put("waitingFor", waiting.toString());
                 }
             }

@@ -6,18 +6,25 @@ import io.smarttag.hub.config.HubSettings;
 import io.smarttag.hub.db.Databases;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import io.smarttag.hub.db.SqlFiles;
+import java.sql.ResultSet;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import org.apache.camel.impl.DefaultCamelContext;
 
 /**
  * Operator command: puts parked events back into the inbox so the running hub delivers them
- * again. Only the destinations that are not done yet are repeated (the inbox flags say which),
- * and the database destination replaces a job's rows, so a replay never duplicates rows.
+ * again. Only the deliveries that parked are repeated (smarttag_delivery says which), or, with
+ * --destination, that destination's delivery whatever its state; the database destination replaces a
+ * job's rows, so a replay never duplicates rows.
  *
  * <pre>
  *   java -cp target/smarttag-hub.jar io.smarttag.hub.tools.Replay --all
  *   java -cp target/smarttag-hub.jar io.smarttag.hub.tools.Replay --job JOB_ID [--job JOB_ID ...]
+ *   java -cp target/smarttag-hub.jar io.smarttag.hub.tools.Replay --job JOB_ID --destination indexer
  * </pre>
  * It reads the same application.properties and HUB_* environment variables as the hub.
  */
@@ -29,9 +36,12 @@ public final class Replay {
     public static void main(String[] args) throws Exception {
         List<String> jobs = new ArrayList<>();
         boolean all = false;
+        String destination = null;
         for (int i = 0; i < args.length; i++) {
             if ("--all".equals(args[i])) {
                 all = true;
+            } else if ("--destination".equals(args[i]) && i + 1 < args.length) {
+                destination = args[++i];
             } else if ("--job".equals(args[i]) && i + 1 < args.length) {
                 jobs.add(args[++i]);
             } else {
@@ -46,31 +56,75 @@ public final class Replay {
         try (DefaultCamelContext context = new DefaultCamelContext()) {
             context.getPropertiesComponent().setLocation("file:application.properties");
             try (HikariDataSource dataSource = Databases.open(new HubSettings(context))) {
-                int replayed = replay(dataSource, all ? null : jobs);
-                System.out.println("replayed " + replayed + " parked event(s)");
+                int replayed = replay(dataSource, all ? null : jobs, destination);
+                System.out.println("replayed " + replayed + " event(s)" + (destination == null ? "" : " to " + destination));
             }
         }
     }
 
-    /** Parked events (all when jobIds is null) become pending again with a fresh attempt count. */
     public static int replay(javax.sql.DataSource dataSource, List<String> jobIds) throws Exception {
-        String sql = "UPDATE smarttag_inbox SET state = 'pending', attempts = 0, next_attempt_at = ?, last_error = NULL"
-                + " WHERE state = 'parked'" + (jobIds == null ? "" : " AND job_id = ?");
-        int total = 0;
-        try (Connection connection = dataSource.getConnection(); PreparedStatement update = connection.prepareStatement(sql)) {
-            for (String jobId : jobIds == null ? java.util.Collections.<String>singletonList(null) : jobIds) {
-                update.setObject(1, new HubClock().now());
-                if (jobId != null) {
-                    update.setString(2, jobId);
+        return replay(dataSource, jobIds, null);
+    }
+
+    /**
+     * Without a destination: parked events (all when jobIds is null) become pending again, their parked
+     * deliveries with fresh attempts. With a destination: that destination delivers the events again,
+     * of the given jobs whatever their state (a redelivery, or a backfill to a destination added
+     * later), or, for all, every event it parked. Returns the number of events put back.
+     */
+    public static int replay(javax.sql.DataSource dataSource, List<String> jobIds, String destination) throws Exception {
+        OffsetDateTime now = new HubClock().now();
+        try (Connection connection = dataSource.getConnection()) {
+            Set<String> events = new LinkedHashSet<>();
+            if (destination == null) {
+                for (String job : jobIds == null ? java.util.Collections.<String>singletonList(null) : jobIds) {
+                    events.addAll(ids(connection, SqlFiles.load("replay-select-parked"), job, job));
                 }
-                total += update.executeUpdate();
+            } else if (jobIds == null) {
+                events.addAll(ids(connection, SqlFiles.load("replay-select-parked-at"), destination));
+            } else {
+                for (String job : jobIds) {
+                    events.addAll(ids(connection, SqlFiles.load("replay-select-job"), job));
+                }
+            }
+            for (String id : events) {
+                if (destination == null) {
+                    update(connection, SqlFiles.load("replay-deliveries-parked"), now, id);
+                } else {
+                    update(connection, SqlFiles.load("replay-delivery"), now, id, destination);
+                }
+                update(connection, SqlFiles.load("replay-event"), now, id);
+            }
+            return events.size();
+        }
+    }
+
+    private static List<String> ids(Connection connection, String sql, Object... args) throws Exception {
+        List<String> ids = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                select.setObject(i + 1, args[i]);
+            }
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    ids.add(rows.getString(1));
+                }
             }
         }
-        return total;
+        return ids;
+    }
+
+    private static void update(Connection connection, String sql, Object... args) throws Exception {
+        try (PreparedStatement update = connection.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                update.setObject(i + 1, args[i]);
+            }
+            update.executeUpdate();
+        }
     }
 
     private static void usage() {
-        System.err.println("usage: Replay --all | --job JOB_ID [--job JOB_ID ...]");
+        System.err.println("usage: Replay (--all | --job JOB_ID [--job JOB_ID ...]) [--destination NAME]");
         System.exit(2);
     }
 }

@@ -235,6 +235,22 @@ public final class RunningHub implements AutoCloseable {
         }
     }
 
+    /** SQL counting the events of a job whose delivery to a destination is in a state: parameters job id, destination, state. */
+    public static final String DELIVERIES = "SELECT COUNT(*) FROM smarttag_delivery d JOIN smarttag_inbox i ON i.id = d.inbox_id"
+            + " WHERE i.job_id = ? AND d.destination = ? AND d.state = ?";
+
+    /** The state of a job's delivery to a destination (pending, done, parked), or null if never tried. */
+    public String deliveryState(String jobId, String destination) throws Exception {
+        List<Map<String, Object>> rows = query("SELECT d.state FROM smarttag_delivery d JOIN smarttag_inbox i ON i.id = d.inbox_id"
+                + " WHERE i.job_id = ? AND d.destination = ?", jobId, destination);
+        return rows.isEmpty() ? null : (String) rows.get(0).get("state");
+    }
+
+    /** Deliveries to a destination in a state, over all events. */
+    public long deliveries(String destination, String state) throws Exception {
+        return count("SELECT COUNT(*) FROM smarttag_delivery WHERE destination = ? AND state = ?", destination, state);
+    }
+
     /** Waits until every accepted event has left the inbox's pending/processing states. */
     public void awaitInboxSettled(Duration timeout) throws Exception {
         awaitCount(0, timeout, "SELECT COUNT(*) FROM smarttag_inbox WHERE state IN ('pending', 'processing')");

@@ -1,0 +1,109 @@
+package io.smarttag.hub.destination;
+
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.spi.PropertiesComponent;
+
+/**
+ * The destinations this instance delivers to, read once at start from {@code hub.destinations}.
+ * Each needs a route {@code direct:destination-<type>}: a new type is one YAML file in routes/.
+ * A destination removed from the list keeps its delivery history; it is simply not delivered to.
+ */
+public class Destinations {
+
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
+
+    /** The when of a destination that does not set one: what each built-in type did before v2. */
+    private static final Map<String, String> DEFAULT_WHEN = Map.of(
+            "database", "success,fail",
+            "archive", "success,fail,other",
+            "alert", "fail");
+
+    private final List<Destination> active;
+
+    public Destinations(List<Destination> active) {
+        this.active = List.copyOf(active);
+    }
+
+    /** Reads hub.destinations and each destination's type and when; a mistake fails the start. */
+    public static Destinations fromProperties(CamelContext context) {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        Function<String, String> lookup = key -> properties.resolveProperty(key).orElse(null);
+        String names = lookup.apply("hub.destinations");
+        Set<String> seen = new LinkedHashSet<>();
+        List<Destination> list = Arrays.stream(names == null ? new String[0] : names.split(","))
+                .map(String::trim).filter(s -> !s.isEmpty())
+                .map(name -> {
+                    if (!NAME.matcher(name).matches()) {
+                        throw new IllegalArgumentException("hub.destinations: '" + name
+                                + "' is not a destination name (lower-case letters, digits, '-' and '_', up to 64)");
+                    }
+                    if (!seen.add(name)) {
+                        throw new IllegalArgumentException("hub.destinations names '" + name + "' twice");
+                    }
+                    String type = text(lookup, "hub.destination." + name + ".type", DEFAULT_WHEN.containsKey(name) ? name : null);
+                    if (type == null || !NAME.matcher(type).matches()) {
+                        throw new IllegalArgumentException("hub.destination." + name + ".type is not set (database, archive, alert, webhook"
+                                + " or the name of a routes/destination-<type>.yaml)");
+                    }
+                    String when = text(lookup, "hub.destination." + name + ".when", DEFAULT_WHEN.getOrDefault(type, "success,fail,other"));
+                    Set<String> kinds = Arrays.stream(when.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                            .collect(Collectors.toCollection(LinkedHashSet::new));
+                    if (kinds.isEmpty() || !Destination.KINDS.containsAll(kinds)) {
+                        throw new IllegalArgumentException("hub.destination." + name + ".when = '" + when
+                                + "': a comma list of success, fail, other");
+                    }
+                    return new Destination(name, type, Set.copyOf(kinds), lookup);
+                })
+                .toList();
+        return new Destinations(list);
+    }
+
+    private static String text(Function<String, String> lookup, String key, String fallback) {
+        String value = lookup.apply(key);
+        return value == null || value.isBlank() ? fallback : value.trim();
+    }
+
+    /** Every active destination, in the order of hub.destinations. */
+    public List<Destination> active() {
+        return active;
+    }
+
+    public List<String> names() {
+        return active.stream().map(Destination::name).toList();
+    }
+
+    public List<Destination> ofType(String type) {
+        return active.stream().filter(d -> d.type().equals(type)).toList();
+    }
+
+    public Destination named(String name) {
+        return active.stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
+    }
+
+    /** The active destinations that take an event of this kind (success, fail, other). */
+    public List<Destination> taking(String kind) {
+        return active.stream().filter(d -> d.takes(kind)).toList();
+    }
+
+    /** Every destination's type has its route; called once the routes are started. */
+    public void checkRoutes(CamelContext context) {
+        Set<String> routed = context.getRoutes().stream().map(Route::getEndpoint)
+                .map(e -> e.getEndpointBaseUri()).collect(Collectors.toSet());
+        for (Destination destination : active) {
+            String uri = "direct://destination-" + destination.type();
+            if (!routed.contains(uri)) {
+                throw new IllegalStateException("destination " + destination.name() + " has type '" + destination.type()
+                        + "' but no route reads " + uri.replace("//", "") + " (add routes/destination-" + destination.type() + ".yaml)");
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.smarttag.hub.inbox;
+
+import io.smarttag.hub.event.VodEvent;
+import java.time.OffsetDateTime;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One claimed inbox event on its way through the destinations: the typed context the process route
+ * carries in its one variable, {@code work}. It holds what was loaded (raw body, receipt time, the
+ * deliveries recorded so far), what processing learned (the unmarshalled event, its archive key) and
+ * the outcome of each destination tried in this attempt, which {@link InboxEngine#finish} writes.
+ */
+public class EventWork {
+
+    private final String inboxId;
+    private final byte[] raw;
+    private final OffsetDateTime receivedAt;
+    private final int attempts;
+    private final Map<String, DeliveryState> recorded;
+    private final Map<String, DeliveryState> outcomes = new LinkedHashMap<>();
+    private final Map<String, Long> started = new LinkedHashMap<>();
+    private VodEvent event;
+    private String archiveKey;
+
+    public EventWork(String inboxId, byte[] raw, OffsetDateTime receivedAt, int attempts, Map<String, DeliveryState> recorded) {
+        this.inboxId = inboxId;
+        this.raw = raw;
+        this.receivedAt = receivedAt;
+        this.attempts = attempts;
+        this.recorded = Map.copyOf(recorded);
+    }
+
+    public String getInboxId() {
+        return inboxId;
+    }
+
+    /** The event exactly as it was received (what the archive stores and a webhook receives). */
+    public byte[] getRaw() {
+        return raw;
+    }
+
+    public OffsetDateTime getReceivedAt() {
+        return receivedAt;
+    }
+
+    /** Processing attempts of the event, this one included. */
+    public int getAttempts() {
+        return attempts;
+    }
+
+    public VodEvent getEvent() {
+        return event;
+    }
+
+    public void setEvent(VodEvent event) {
+        this.event = event;
+    }
+
+    /** Key of the raw event in the default archive (hub.archive.prefix); the job row and alerts point to it. */
+    public String getArchiveKey() {
+        return archiveKey;
+    }
+
+    public void setArchiveKey(String archiveKey) {
+        this.archiveKey = archiveKey;
+    }
+
+    /**
+     * Destinations that are not to be tried in this attempt: already done, parked, or waiting for their
+     * backoff. A destination without a delivery row has never been tried and is due.
+     */
+    public Set<String> getSettled() {
+        Set<String> settled = new HashSet<>();
+        OffsetDateTime now = OffsetDateTime.now();
+        recorded.forEach((name, state) -> {
+            if (!state.isPending() || state.nextAttemptAt().isAfter(now)) {
+                settled.add(name);
+            }
+        });
+        return settled;
+    }
+
+    /** The delivery state as loaded at the claim (null: never tried). */
+    public DeliveryState recorded(String destination) {
+        return recorded.get(destination);
+    }
+
+    public Map<String, DeliveryState> getOutcomes() {
+        return outcomes;
+    }
+
+    void started(String destination, long nanos) {
+        started.put(destination, nanos);
+    }
+
+    long startedAt(String destination) {
+        return started.getOrDefault(destination, System.nanoTime());
+    }
+
+    void outcome(String destination, DeliveryState state) {
+        outcomes.put(destination, state);
+    }
+
+    /** The state a destination is in after this attempt: its outcome now, else what was recorded. */
+    DeliveryState current(String destination) {
+        DeliveryState now = outcomes.get(destination);
+        return now != null ? now : recorded.get(destination);
+    }
+}

@@ -1,0 +1,289 @@
+package io.smarttag.hub.inbox;
+
+import io.smarttag.hub.alert.Alert;
+import io.smarttag.hub.alert.OpsNotices;
+import io.smarttag.hub.archive.ArchiveKeys;
+import io.smarttag.hub.config.HubClock;
+import io.smarttag.hub.db.SqlFiles;
+import io.smarttag.hub.destination.Destination;
+import io.smarttag.hub.destination.Destinations;
+import io.smarttag.hub.metrics.HubMetrics;
+import io.smarttag.hub.event.VodEvent;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.apache.camel.Variable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The inbox engine: claims accepted events, loads them, records each destination's outcome and
+ * finishes the event. The routes decide where an event goes; this class keeps the books, with its
+ * SQL in src/main/resources/sql and every value bound from typed fields (never from a header).
+ *
+ * <p>Its calls take lists, so a caller can claim and finish many events per transaction; the process
+ * route calls them one event at a time today.
+ */
+public class InboxEngine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InboxEngine.class);
+    private static final String INSERT = SqlFiles.load("inbox-insert");
+    private static final String DUE = SqlFiles.load("inbox-due");
+    private static final String CLAIM = SqlFiles.load("inbox-claim");
+    private static final String LOAD = SqlFiles.load("inbox-load");
+    private static final String DELIVERIES = SqlFiles.load("delivery-load");
+    private static final String FINISH = SqlFiles.load("inbox-finish");
+
+    private final DataSource dataSource;
+    private final Destinations destinations;
+    private final RetryPolicy retry;
+    private final HubClock clock;
+    private final long leaseMillis;
+    private final long graceMillis;
+    private final HubMetrics metrics;
+    private final OpsNotices notices;
+    private final ArchiveKeys archiveKeys;
+    private final Errors errors = new Errors();
+    private final EventMdc mdc = new EventMdc();
+
+    public InboxEngine(DataSource dataSource, Destinations destinations, RetryPolicy retry, HubClock clock,
+            long leaseMillis, long graceMillis, HubMetrics metrics, OpsNotices notices, ArchiveKeys archiveKeys) {
+        this.archiveKeys = archiveKeys;
+        this.dataSource = dataSource;
+        this.destinations = destinations;
+        this.retry = retry;
+        this.clock = clock;
+        this.leaseMillis = leaseMillis;
+        this.graceMillis = graceMillis;
+        this.metrics = metrics;
+        this.notices = notices;
+    }
+
+    /**
+     * Writes a validated event to the inbox (committed when this returns); returns its new inbox id,
+     * or null when it is a repeated delivery of an event already there.
+     */
+    public String accept(@Variable("rawEvent") Object raw, @Variable("accepted") VodEvent event,
+            @Variable("source") String source) throws SQLException {
+        String id = UUID.randomUUID().toString();
+        byte[] body = raw instanceof byte[] bytes ? bytes : String.valueOf(raw).getBytes(StandardCharsets.UTF_8);
+        OffsetDateTime now = clock.now();
+        try (Connection connection = dataSource.getConnection(); PreparedStatement insert = connection.prepareStatement(INSERT)) {
+            insert.setString(1, id);
+            insert.setString(2, event.getEventType() + "|" + event.getJobId() + "|" + event.getStatus());
+            insert.setString(3, event.getEventType());
+            insert.setString(4, event.getJobId());
+            insert.setString(5, event.getMediaId());
+            insert.setString(6, event.getStatus());
+            insert.setString(7, source);
+            insert.setBytes(8, body);
+            insert.setObject(9, now);
+            insert.setObject(10, now.plusNanos(graceMillis * 1_000_000L));
+            boolean stored = insert.executeUpdate() == 1;
+            mdc.event(event, stored ? id : null);
+            return stored ? id : null;
+        }
+    }
+
+    /** Ids of events due for an attempt (see inbox-due.sql), oldest due first, at most limit. */
+    public List<String> due(int limit) throws SQLException {
+        OffsetDateTime now = clock.now();
+        List<String> ids = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection(); PreparedStatement due = connection.prepareStatement(DUE)) {
+            due.setObject(1, now);
+            due.setObject(2, now);
+            due.setInt(3, limit);
+            try (ResultSet row = due.executeQuery()) {
+                while (row.next()) {
+                    ids.add(row.getString(1));
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** Claims one event (see {@link #claim(List)}); null when another worker or instance has it. */
+    public EventWork claim(String inboxId) throws SQLException {
+        mdc.event(null, inboxId);
+        List<EventWork> claimed = claim(List.of(inboxId));
+        return claimed.isEmpty() ? null : claimed.get(0);
+    }
+
+    /** Claims the events of these ids that are due and loads them; the others are left alone. */
+    public List<EventWork> claim(List<String> inboxIds) throws SQLException {
+        OffsetDateTime now = clock.now();
+        List<EventWork> claimed = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection()) {
+            List<String> won = new ArrayList<>();
+            try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
+                for (String id : inboxIds) {
+                    claim.setObject(1, now.plusNanos(leaseMillis * 1_000_000L));
+                    claim.setString(2, id);
+                    claim.setObject(3, now);
+                    claim.setObject(4, now);
+                    claim.addBatch();
+                }
+                int[] counts = claim.executeBatch();
+                for (int i = 0; i < counts.length; i++) {
+                    if (counts[i] == 1) {
+                        won.add(inboxIds.get(i));
+                    }
+                }
+            }
+            for (String id : won) {
+                claimed.add(load(connection, id));
+            }
+        }
+        return claimed;
+    }
+
+    private EventWork load(Connection connection, String id) throws SQLException {
+        byte[] body;
+        OffsetDateTime receivedAt;
+        int attempts;
+        try (PreparedStatement load = connection.prepareStatement(LOAD)) {
+            load.setString(1, id);
+            try (ResultSet row = load.executeQuery()) {
+                row.next();
+                body = row.getBytes(1);
+                receivedAt = DeliveryRows.time(row.getObject(2));
+                attempts = row.getInt(3);
+            }
+        }
+        Map<String, DeliveryState> recorded = new HashMap<>();
+        try (PreparedStatement deliveries = connection.prepareStatement(DELIVERIES)) {
+            deliveries.setString(1, id);
+            try (ResultSet row = deliveries.executeQuery()) {
+                while (row.next()) {
+                    recorded.put(row.getString(1), new DeliveryState(row.getString(2), row.getInt(3),
+                            DeliveryRows.time(row.getObject(4)), row.getString(5), DeliveryRows.time(row.getObject(6)), true));
+                }
+            }
+        }
+        return new EventWork(id, body, receivedAt, attempts, recorded);
+    }
+
+    /** The event is unmarshalled: it goes into the work (with its key in the default archive) and the log context. */
+    public void parsed(EventWork work, VodEvent event) {
+        work.setEvent(event);
+        work.setArchiveKey(archiveKeys.keyFor(event));
+        mdc.event(event, work.getInboxId());
+    }
+
+    /** A destination is about to be tried. */
+    public void attempting(EventWork work, Destination destination) {
+        mdc.destination(destination.name());
+        work.started(destination.name(), System.nanoTime());
+    }
+
+    /** The destination took the event. */
+    public void delivered(EventWork work, Destination destination) {
+        DeliveryState already = work.getOutcomes().get(destination.name());
+        if (already == null || !already.isDone()) {
+            work.outcome(destination.name(), new DeliveryState(DeliveryState.DONE, attempts(work, destination) + 1,
+                    clock.now(), null, clock.now(), false));
+        }
+        metrics.delivered(destination.name(), work.startedAt(destination.name()));
+        mdc.noDestination();
+    }
+
+    /** The database destination's rows and its done state are committed together: recorded here. */
+    public DeliveryState doneInTransaction(EventWork work, Destination destination) {
+        DeliveryState done = new DeliveryState(DeliveryState.DONE, attempts(work, destination) + 1, clock.now(), null, clock.now(), false);
+        work.outcome(destination.name(), done.asSaved());
+        return done;
+    }
+
+    /** The destination failed: it is retried after its own backoff, or parked after hub.retry.max-attempts. */
+    public void failed(EventWork work, Destination destination, Exception error) {
+        int attempts = attempts(work, destination) + 1;
+        String line = errors.oneLine(error);
+        boolean park = attempts >= retry.getMaxAttempts();
+        work.outcome(destination.name(), new DeliveryState(park ? DeliveryState.PARKED : DeliveryState.PENDING, attempts,
+                retry.nextAttempt(attempts), line, null, false));
+        metrics.failed(destination.name());
+        mdc.noDestination();
+    }
+
+    private static int attempts(EventWork work, Destination destination) {
+        DeliveryState recorded = work.recorded(destination.name());
+        return recorded == null ? 0 : recorded.attempts();
+    }
+
+    /**
+     * Writes the outcomes of this attempt and the event's new state. kind is what the routing made of
+     * the event (success, fail, other); null when processing failed before it was routed, and then
+     * processError says why. Returns the notices for ops of deliveries that parked in this attempt.
+     */
+    public List<Alert> finish(EventWork work, String kind, Exception processError) throws SQLException {
+        mdc.noDestination();
+        OffsetDateTime now = clock.now();
+        List<String> errorsNow = new ArrayList<>();
+        List<Alert> parkedNow = new ArrayList<>();
+        work.getOutcomes().forEach((name, state) -> {
+            if (state.lastError() != null) {
+                errorsNow.add(name + ": " + state.lastError());
+            }
+        });
+        String state;
+        OffsetDateTime next = null;
+        if (kind == null) {
+            // Nothing was routed (the database failed under the worker, ...): the event as a whole is retried.
+            errorsNow.add("process: " + errors.oneLine(processError));
+            state = work.getAttempts() >= retry.getMaxAttempts() ? DeliveryState.PARKED : DeliveryState.PENDING;
+            next = retry.nextAttempt(work.getAttempts());
+        } else {
+            boolean pending = false;
+            boolean parked = false;
+            for (Destination destination : destinations.taking(kind)) {
+                DeliveryState current = work.current(destination.name());
+                if (current == null || current.isPending()) {
+                    pending = true;
+                    OffsetDateTime due = current == null ? now : current.nextAttemptAt();
+                    next = next == null || due.isBefore(next) ? due : next;
+                } else if (current.isParked()) {
+                    parked = true;
+                }
+            }
+            state = pending ? DeliveryState.PENDING : parked ? DeliveryState.PARKED : DeliveryState.DONE;
+        }
+        String lastError = errorsNow.isEmpty() ? null : Errors.cap(String.join("; ", errorsNow));
+        try (Connection connection = dataSource.getConnection()) {
+            DeliveryRows.save(connection, work.getInboxId(), work.getOutcomes());
+            try (PreparedStatement finish = connection.prepareStatement(FINISH)) {
+                finish.setString(1, state);
+                finish.setObject(2, DeliveryState.DONE.equals(state) ? now : null);
+                finish.setObject(3, next == null ? now : next);
+                finish.setString(4, lastError);
+                finish.setString(5, work.getArchiveKey());
+                finish.setString(6, work.getInboxId());
+                finish.executeUpdate();
+            }
+        }
+        String job = work.getEvent() == null ? "?" : work.getEvent().getJobId();
+        work.getOutcomes().forEach((name, outcome) -> {
+            if (outcome.isParked()) {
+                metrics.parked(name);
+                LOG.error("event {} (job {}) PARKED for destination {} after {} attempts: {}", work.getInboxId(), job, name,
+                        outcome.attempts(), outcome.lastError());
+                parkedNow.add(notices.parked(work.getEvent(), work.getInboxId(), name, outcome.attempts(), outcome.lastError()));
+            }
+        });
+        if (kind == null && DeliveryState.PARKED.equals(state)) {
+            LOG.error("event {} (job {}) PARKED after {} attempts: {}", work.getInboxId(), job, work.getAttempts(), lastError);
+            parkedNow.add(notices.parked(work.getEvent(), work.getInboxId(), "process", work.getAttempts(), lastError));
+        } else if (lastError != null && parkedNow.isEmpty()) {
+            LOG.warn("event {} (job {}) will be retried at {}: {}", work.getInboxId(), job, next, lastError);
+        }
+        return parkedNow;
+    }
+}
