@@ -57,7 +57,7 @@ class ParkingAndReplayTest {
             assertEquals(1, notices.size(), "one parked notice");
             try (var in = Files.newInputStream(notices.get(0))) {
                 var notice = new jakarta.mail.internet.MimeMessage(jakarta.mail.Session.getInstance(new java.util.Properties()), in);
-                assertEquals("[smarttag] event parked: job park-1 after 3 attempts", notice.getSubject());
+                assertEquals("[smarttag] event parked: job park-1 for archive after 3 attempts", notice.getSubject());
             }
 
             // Ops fix the destination, then replay.
