@@ -70,7 +70,8 @@ class JsonLogsTest {
             assertEquals(jobId.replace('\n', '_'), line.path("job_id").asText(), line.toString());
             assertEquals(Samples.field(fail, "MediaId"), line.path("media_id").asText(), line.toString());
             assertFalse(line.path("inbox_id").asText().isEmpty(), line.toString());
-            assertEquals("finish", line.path("camel.routeId").asText(), line.toString());
+            assertEquals("process", line.path("camel.routeId").asText(), line.toString());
+            assertFalse(line.path("message").asText().contains("\n"), "one line: " + line);
         }
         assertEquals("WARN", retried.get(0).path("log.level").asText());
         assertEquals("ERROR", parked.get(0).path("log.level").asText());

@@ -147,7 +147,7 @@ class RequestInjectionTest {
     static Map<String, String> injectedValues(String victimJobId, String victimInboxId) throws Exception {
         Set<String> names = new TreeSet<>();
         Pattern[] patterns = {
-            Pattern.compile("name: ([A-Za-z][\\w]*)"),
+            Pattern.compile("name: ([A-Za-z][\\w-]*)"),
             Pattern.compile("variable\\.([A-Za-z]\\w*)"),
             Pattern.compile("header\\.([A-Za-z][\\w-]*)"),
             Pattern.compile(":#([A-Za-z]\\w*)"),
@@ -168,7 +168,8 @@ class RequestInjectionTest {
                 "processed_at", "received_at", "source", "state", "quarantineReason", "quarantinedBody", "quarantineId",
                 "CamelSqlUpdateCount", "CamelHttpResponseCode", "CamelHttpQuery", "CamelFileName", "CamelAwsS3Key",
                 "CamelAwsS3ContentType", "Subject", "To", "From", "Cc", "Bcc", "CamelMailAlternativeBody",
-                "CamelMnsPoison", "CamelMnsBodyUnreadable", "CamelMnsMessageId", "CamelMnsDequeueCount"));
+                "CamelMnsPoison", "CamelMnsBodyUnreadable", "CamelMnsMessageId", "CamelMnsDequeueCount",
+                "CamelHttpUri", "CamelHttpPath", "CamelHttpMethod", "webhook-id", "webhook-timestamp", "webhook-signature"));
         names.removeIf(name -> name.startsWith("X-VOD") || name.equalsIgnoreCase("Content-Type"));
         Map<String, String> values = new TreeMap<>();
         for (String name : names) {

@@ -53,8 +53,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The beans the YAML routes refer to by name (#hubDataSource, jobRows, eventValidator, ...), built
- * from the hub.* properties. Routes say what happens; this class only wires the parts.
+ * The beans the YAML routes refer to by name (#hubDataSource, inboxEngine, jobRows, ...) that need
+ * other beans or several hub.* properties. Beans with no such needs are declared in
+ * application.properties (camel.beans.*). Routes say what happens; this class only wires the parts.
  */
 public class HubConfiguration implements CamelConfiguration {
 
@@ -115,10 +116,6 @@ public class HubConfiguration implements CamelConfiguration {
                 settings.number("hub.sweep.grace-ms"), metrics, notices, archiveKeys);
         registry.bind("inboxEngine", engine);
         registry.bind("alertLog", new AlertLog(dataSource, destinations, clock, notices));
-        registry.bind("httpReplies", new HttpReplies());
-        registry.bind("errors", new Errors());
-        registry.bind("rejectionLog", new RejectionLog(settings.integer("hub.log.rejections-per-minute")));
-        registry.bind("eventMdc", new EventMdc());
         ShutdownGate gate = new ShutdownGate(settings.number("hub.shutdown.drain-ms"), settings.integer("hub.http.port"));
         context.getManagementStrategy().addEventNotifier(gate);
         registry.bind("shutdownGate", gate);
@@ -131,7 +128,6 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("quarantineStore", QuarantineStore.fromSettings(settings, dataSource, clock, quarantineMetrics));
         context.addStartupListener(new HealthEndpoint(settings.text("hub.management.token")));
         context.addStartupListener(new DevConsoleGuard(settings.text("hub.management.token")));
-        registry.bind("eventValidator", new EventValidator());
         registry.bind("jobRows", new JobRowsWriter(dataSource, new EventRows(), Clock.systemUTC(), engine));
 
         CallbackAuthenticator authenticator = new CallbackAuthenticator(
@@ -150,11 +146,8 @@ public class HubConfiguration implements CamelConfiguration {
             }
         }
 
-        registry.bind("alertComposer", new AlertComposer());
         registry.bind("alertChat", new io.smarttag.hub.alert.AlertChat(
                 new ArchiveTarget(settings.text("hub.archive.bucket"), settings.text("hub.archive.dir"))));
-        registry.bind("webhookSignatures", new io.smarttag.hub.webhook.WebhookSignatures());
-        registry.bind("emlWriter", new EmlWriter());
         registry.bind("opsNotices", notices);
         Properties mail = new Properties();
         mail.setProperty("mail.smtp.starttls.enable", settings.text("hub.alert.smtp.starttls"));

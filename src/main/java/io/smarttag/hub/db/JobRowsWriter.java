@@ -85,7 +85,8 @@ public class JobRowsWriter {
             connection.setAutoCommit(false);
             try {
                 int written = writeRows(connection, event, version, now, rows, work.getArchiveKey());
-                DeliveryRows.save(connection, work.getInboxId(), destination.name(), engine.doneInTransaction(work, destination));
+                DeliveryRows.save(connection, work.getInboxId(), java.util.Map.of(destination.name(), engine.doneInTransaction(work, destination)),
+                        work.recordedDestinations());
                 connection.commit();
                 return written;
             } catch (SQLException | RuntimeException e) {

@@ -7,7 +7,10 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Writes delivery outcomes to smarttag_delivery on a given connection (the caller's transaction). */
 public final class DeliveryRows {
@@ -18,54 +21,58 @@ public final class DeliveryRows {
     private DeliveryRows() {
     }
 
-    /** Saves every outcome not yet saved: one batched UPDATE, then an INSERT for those without a row. */
-    public static void save(Connection connection, String inboxId, Map<String, DeliveryState> outcomes) throws SQLException {
-        var unsaved = outcomes.entrySet().stream().filter(e -> !e.getValue().saved()).toList();
-        if (unsaved.isEmpty()) {
-            return;
-        }
-        int[] updated;
-        try (PreparedStatement update = connection.prepareStatement(UPDATE)) {
-            for (var entry : unsaved) {
-                DeliveryState s = entry.getValue();
-                update.setString(1, s.state());
-                update.setInt(2, s.attempts());
-                update.setObject(3, s.nextAttemptAt());
-                update.setString(4, s.lastError());
-                update.setObject(5, s.doneAt());
-                update.setString(6, inboxId);
-                update.setString(7, entry.getKey());
-                update.addBatch();
-            }
-            updated = update.executeBatch();
-        }
-        for (int i = 0; i < updated.length; i++) {
-            if (updated[i] == 0) {
-                insertOrUpdate(connection, inboxId, unsaved.get(i).getKey(), unsaved.get(i).getValue());
+    /**
+     * Saves every outcome not yet saved: a batched UPDATE of the rows known to exist, a batched
+     * INSERT of the rest (a destination's first outcome for the event); an INSERT that finds the row
+     * there after all becomes an UPDATE.
+     */
+    public static void save(Connection connection, String inboxId, Map<String, DeliveryState> outcomes, Set<String> existing)
+            throws SQLException {
+        List<Map.Entry<String, DeliveryState>> updates = new ArrayList<>();
+        List<Map.Entry<String, DeliveryState>> inserts = new ArrayList<>();
+        for (var entry : outcomes.entrySet()) {
+            if (!entry.getValue().saved()) {
+                (existing.contains(entry.getKey()) ? updates : inserts).add(entry);
             }
         }
-    }
-
-    /** One outcome, whether or not its row exists yet. */
-    public static void save(Connection connection, String inboxId, String destination, DeliveryState s) throws SQLException {
-        save(connection, inboxId, Map.of(destination, s));
-    }
-
-    private static void insertOrUpdate(Connection connection, String inboxId, String destination, DeliveryState s) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-            insert.setString(1, inboxId);
-            insert.setString(2, destination);
-            insert.setString(3, s.state());
-            insert.setInt(4, s.attempts());
-            insert.setObject(5, s.nextAttemptAt());
-            insert.setString(6, s.lastError());
-            insert.setObject(7, s.doneAt());
-            if (insert.executeUpdate() == 1) {
-                return;
+        if (!inserts.isEmpty()) {
+            int[] inserted;
+            try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+                for (var entry : inserts) {
+                    DeliveryState s = entry.getValue();
+                    insert.setString(1, inboxId);
+                    insert.setString(2, entry.getKey());
+                    insert.setString(3, s.state());
+                    insert.setInt(4, s.attempts());
+                    insert.setObject(5, s.nextAttemptAt());
+                    insert.setString(6, s.lastError());
+                    insert.setObject(7, s.doneAt());
+                    insert.addBatch();
+                }
+                inserted = insert.executeBatch();
+            }
+            for (int i = 0; i < inserted.length; i++) {
+                if (inserted[i] == 0) {
+                    updates.add(inserts.get(i));
+                }
             }
         }
-        // inserted meanwhile by another writer: the update finds it now
-        save(connection, inboxId, Map.of(destination, s));
+        if (!updates.isEmpty()) {
+            try (PreparedStatement update = connection.prepareStatement(UPDATE)) {
+                for (var entry : updates) {
+                    DeliveryState s = entry.getValue();
+                    update.setString(1, s.state());
+                    update.setInt(2, s.attempts());
+                    update.setObject(3, s.nextAttemptAt());
+                    update.setString(4, s.lastError());
+                    update.setObject(5, s.doneAt());
+                    update.setString(6, inboxId);
+                    update.setString(7, entry.getKey());
+                    update.addBatch();
+                }
+                update.executeBatch();
+            }
+        }
     }
 
     /** A timestamp as either driver returns it (H2: OffsetDateTime, PostgreSQL: Timestamp), in UTC. */

@@ -9,9 +9,18 @@ public class Errors {
 
     static final int MAX = 500;
 
+    /** Any text (an id from an event) on one line: CR, LF and tabs become '_'. */
+    public static String flat(String text) {
+        return text == null ? null : text.replaceAll("[\\r\\n\\t]", "_");
+    }
+
     public String oneLine(Throwable error) {
         if (error == null) {
             return "";
+        }
+        // a split or multicast wraps the real failure ("Multicast processing failed for number 0 ...")
+        while (error instanceof org.apache.camel.CamelExchangeException && error.getCause() != null) {
+            error = error.getCause();
         }
         String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
         String line = message.replaceAll("[\\r\\n\\t]+", " ").replaceAll(" {2,}", " ").trim();

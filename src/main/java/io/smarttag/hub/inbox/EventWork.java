@@ -83,6 +83,11 @@ public class EventWork {
         return settled;
     }
 
+    /** The destinations that had a delivery row when the event was claimed. */
+    public Set<String> recordedDestinations() {
+        return recorded.keySet();
+    }
+
     /** The delivery state as loaded at the claim (null: never tried). */
     public DeliveryState recorded(String destination) {
         return recorded.get(destination);

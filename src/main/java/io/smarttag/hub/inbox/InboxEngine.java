@@ -37,7 +37,6 @@ public class InboxEngine {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboxEngine.class);
     private static final String INSERT = SqlFiles.load("inbox-insert");
-    private static final String DUE = SqlFiles.load("inbox-due");
     private static final String CLAIM = SqlFiles.load("inbox-claim");
     private static final String LOAD = SqlFiles.load("inbox-load");
     private static final String DELIVERIES = SqlFiles.load("delivery-load");
@@ -54,6 +53,7 @@ public class InboxEngine {
     private final ArchiveKeys archiveKeys;
     private final Errors errors = new Errors();
     private final EventMdc mdc = new EventMdc();
+    private volatile String claimDue;
 
     public InboxEngine(DataSource dataSource, Destinations destinations, RetryPolicy retry, HubClock clock,
             long leaseMillis, long graceMillis, HubMetrics metrics, OpsNotices notices, ArchiveKeys archiveKeys) {
@@ -94,21 +94,62 @@ public class InboxEngine {
         }
     }
 
-    /** Ids of events due for an attempt (see inbox-due.sql), oldest due first, at most limit. */
-    public List<String> due(int limit) throws SQLException {
+    /**
+     * The sweep: claims up to limit due events in one transaction (on PostgreSQL with
+     * FOR UPDATE SKIP LOCKED, so instances split the backlog) and loads them.
+     */
+    public List<EventWork> claimDue(int limit) throws SQLException {
         OffsetDateTime now = clock.now();
-        List<String> ids = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection(); PreparedStatement due = connection.prepareStatement(DUE)) {
-            due.setObject(1, now);
-            due.setObject(2, now);
-            due.setInt(3, limit);
-            try (ResultSet row = due.executeQuery()) {
-                while (row.next()) {
-                    ids.add(row.getString(1));
+        List<String> due = new ArrayList<>();
+        List<EventWork> claimed = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection()) {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try {
+                try (PreparedStatement select = connection.prepareStatement(claimDueSql(connection))) {
+                    select.setObject(1, now);
+                    select.setObject(2, now);
+                    select.setInt(3, limit);
+                    try (ResultSet row = select.executeQuery()) {
+                        while (row.next()) {
+                            due.add(row.getString(1));
+                        }
+                    }
                 }
+                List<String> won = claimRows(connection, due, now);
+                connection.commit();
+                for (String id : won) {
+                    claimed.add(load(connection, id));
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(autoCommit);
             }
         }
-        return ids;
+        return claimed;
+    }
+
+    private String claimDueSql(Connection connection) throws SQLException {
+        if (claimDue == null) {
+            boolean postgres = connection.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres");
+            claimDue = SqlFiles.load(postgres ? "inbox-claim-due-postgresql" : "inbox-claim-due-h2");
+        }
+        return claimDue;
+    }
+
+    /**
+     * The process route's first step: an id from the hand-off at accept is claimed here (null when
+     * another worker or instance has it); an event the sweep claimed already passes through.
+     */
+    public EventWork take(Object body) throws SQLException {
+        if (body instanceof EventWork work) {
+            mdc.event(null, work.getInboxId());
+            return work;
+        }
+        return claim(String.valueOf(body));
     }
 
     /** Claims one event (see {@link #claim(List)}); null when another worker or instance has it. */
@@ -123,27 +164,36 @@ public class InboxEngine {
         OffsetDateTime now = clock.now();
         List<EventWork> claimed = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
-            List<String> won = new ArrayList<>();
-            try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
-                for (String id : inboxIds) {
-                    claim.setObject(1, now.plusNanos(leaseMillis * 1_000_000L));
-                    claim.setString(2, id);
-                    claim.setObject(3, now);
-                    claim.setObject(4, now);
-                    claim.addBatch();
-                }
-                int[] counts = claim.executeBatch();
-                for (int i = 0; i < counts.length; i++) {
-                    if (counts[i] == 1) {
-                        won.add(inboxIds.get(i));
-                    }
-                }
-            }
+            List<String> won = claimRows(connection, inboxIds, now);
             for (String id : won) {
                 claimed.add(load(connection, id));
             }
         }
         return claimed;
+    }
+
+    /** The conditional claim UPDATE for each id, as one batch; returns the ids this caller won. */
+    private List<String> claimRows(Connection connection, List<String> inboxIds, OffsetDateTime now) throws SQLException {
+        List<String> won = new ArrayList<>();
+        if (inboxIds.isEmpty()) {
+            return won;
+        }
+        try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
+            for (String id : inboxIds) {
+                claim.setObject(1, now.plusNanos(leaseMillis * 1_000_000L));
+                claim.setString(2, id);
+                claim.setObject(3, now);
+                claim.setObject(4, now);
+                claim.addBatch();
+            }
+            int[] counts = claim.executeBatch();
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] == 1) {
+                    won.add(inboxIds.get(i));
+                }
+            }
+        }
+        return won;
     }
 
     private EventWork load(Connection connection, String id) throws SQLException {
@@ -258,7 +308,7 @@ public class InboxEngine {
         }
         String lastError = errorsNow.isEmpty() ? null : Errors.cap(String.join("; ", errorsNow));
         try (Connection connection = dataSource.getConnection()) {
-            DeliveryRows.save(connection, work.getInboxId(), work.getOutcomes());
+            DeliveryRows.save(connection, work.getInboxId(), work.getOutcomes(), work.recordedDestinations());
             try (PreparedStatement finish = connection.prepareStatement(FINISH)) {
                 finish.setString(1, state);
                 finish.setObject(2, DeliveryState.DONE.equals(state) ? now : null);
@@ -269,7 +319,7 @@ public class InboxEngine {
                 finish.executeUpdate();
             }
         }
-        String job = work.getEvent() == null ? "?" : work.getEvent().getJobId();
+        String job = work.getEvent() == null ? "?" : Errors.flat(work.getEvent().getJobId());
         work.getOutcomes().forEach((name, outcome) -> {
             if (outcome.isParked()) {
                 metrics.parked(name);

@@ -57,7 +57,7 @@ public final class Replay {
             context.getPropertiesComponent().setLocation("file:application.properties");
             try (HikariDataSource dataSource = Databases.open(new HubSettings(context))) {
                 int replayed = replay(dataSource, all ? null : jobs, destination);
-                System.out.println("replayed " + replayed + " event(s)" + (destination == null ? "" : " to " + destination));
+                System.out.println("replayed " + replayed + (destination == null ? " parked event(s)" : " event(s) to " + destination));
             }
         }
     }
