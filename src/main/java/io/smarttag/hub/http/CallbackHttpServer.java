@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.impl.TCPServerBase;
@@ -33,6 +34,7 @@ public class CallbackHttpServer extends VertxPlatformHttpServer {
     private final ConnectionGuard guard;
     private HttpServer server;
     private long sweepTimer = -1;
+    private boolean ownVertx;
 
     public CallbackHttpServer(VertxPlatformHttpServerConfiguration configuration, ConnectionGuard guard) {
         super(configuration);
@@ -104,6 +106,36 @@ public class CallbackHttpServer extends VertxPlatformHttpServer {
             LOG.warn("Failed to close the callback server: {}", e.toString());
         } finally {
             server = null;
+        }
+    }
+
+    /** The Vert.x Camel makes for this server when the registry has none: this server closes it ({@link #stopVertx}). */
+    @Override
+    protected Vertx createVertxInstance() {
+        ownVertx = true;
+        return super.createVertxInstance();
+    }
+
+    /**
+     * Camel's stopVertx() closes the Vert.x it made on the executor that Camel's startServer() creates.
+     * This class starts its listener itself, so that executor never exists: Camel's stop threw a
+     * NullPointerException (a WARN with its stack trace at every shutdown, from ShutdownGate) and left
+     * this Vert.x and its event-loop threads running.
+     */
+    @Override
+    protected void stopVertx() {
+        Vertx vertx = getVertx();
+        if (!ownVertx || vertx == null) {
+            return;
+        }
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("Failed to close the callback server's Vert.x: {}", e.toString());
+        } finally {
+            ownVertx = false;
+            // as Camel's stopVertx() leaves it: a new start makes a new Vert.x
+            setVertx(null);
         }
     }
 
