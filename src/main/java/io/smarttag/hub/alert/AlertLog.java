@@ -49,8 +49,21 @@ public class AlertLog {
         this.notices = notices;
     }
 
-    /** 'single' or 'digest' for this failed job at this destination, decided on the first attempt. */
+    /**
+     * 'single' or 'digest' for this failed job at this destination, decided on the first attempt.
+     * The count and the insert are one statement, but two workers could still both see room for one
+     * more single alert: decisions of one destination are taken one at a time in this instance.
+     * (Instances sharing a database can each let one more through in a window.)
+     */
     public String decide(EventWork work, Destination destination) throws SQLException {
+        synchronized (locks.computeIfAbsent(destination.name(), name -> new Object())) {
+            return decideAlone(work, destination);
+        }
+    }
+
+    private final Map<String, Object> locks = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private String decideAlone(EventWork work, Destination destination) throws SQLException {
         OffsetDateTime now = clock.now();
         long window = Long.parseLong(destination.option("storm.window-ms"));
         try (Connection connection = dataSource.getConnection()) {

@@ -20,12 +20,22 @@ public class EventWork {
     private final OffsetDateTime receivedAt;
     private final int attempts;
     private final Map<String, DeliveryState> recorded;
+    private final Set<String> settled;
     private final Map<String, DeliveryState> outcomes = new LinkedHashMap<>();
     private final Map<String, Long> started = new LinkedHashMap<>();
     private VodEvent event;
     private String archiveKey;
 
-    public EventWork(String inboxId, byte[] raw, OffsetDateTime receivedAt, int attempts, Map<String, DeliveryState> recorded) {
+    /** loadedAt: when the event was claimed and its deliveries read (the hub's clock). */
+    public EventWork(String inboxId, byte[] raw, OffsetDateTime receivedAt, int attempts, Map<String, DeliveryState> recorded,
+            OffsetDateTime loadedAt) {
+        Set<String> notDue = new HashSet<>();
+        recorded.forEach((name, state) -> {
+            if (!state.isPending() || state.nextAttemptAt().isAfter(loadedAt)) {
+                notDue.add(name);
+            }
+        });
+        this.settled = Set.copyOf(notDue);
         this.inboxId = inboxId;
         this.raw = raw;
         this.receivedAt = receivedAt;
@@ -73,13 +83,6 @@ public class EventWork {
      * backoff. A destination without a delivery row has never been tried and is due.
      */
     public Set<String> getSettled() {
-        Set<String> settled = new HashSet<>();
-        OffsetDateTime now = OffsetDateTime.now();
-        recorded.forEach((name, state) -> {
-            if (!state.isPending() || state.nextAttemptAt().isAfter(now)) {
-                settled.add(name);
-            }
-        });
         return settled;
     }
 

@@ -219,7 +219,7 @@ public class InboxEngine {
                 }
             }
         }
-        return new EventWork(id, body, receivedAt, attempts, recorded);
+        return new EventWork(id, body, receivedAt, attempts, recorded, clock.now());
     }
 
     /** The event is unmarshalled: it goes into the work (with its key in the default archive) and the log context. */
