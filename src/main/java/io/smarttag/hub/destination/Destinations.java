@@ -89,13 +89,41 @@ public class Destinations {
         return active.stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
     }
 
+    private static void checkOptions(Destination d) {
+        String own = "hub.destination." + d.name() + ".";
+        if (d.type().equals("webhook") && d.option("url").isEmpty()) {
+            throw new IllegalArgumentException("webhook destination " + d.name() + " has no URL: set " + own + "url (or hub.webhook.url)");
+        }
+        if (d.type().equals("alert")) {
+            for (String channel : d.list("channels")) {
+                if (!channel.equals("email") && !channel.equals("webhook")) {
+                    throw new IllegalArgumentException(own + "channels (or hub.alert.channels): unknown channel '" + channel
+                            + "' (email, webhook)");
+                }
+            }
+            if (d.list("channels").contains("webhook")) {
+                if (d.option("webhook.url").isEmpty()) {
+                    throw new IllegalArgumentException("alert destination " + d.name() + " has the webhook channel but no URL: set "
+                            + own + "webhook.url (or hub.alert.webhook.url)");
+                }
+                io.smarttag.hub.alert.ChatMessages.validate(d.option("webhook.format"));
+            }
+        }
+    }
+
     /** The active destinations that take an event of this kind (success, fail, other). */
     public List<Destination> taking(String kind) {
         return active.stream().filter(d -> d.takes(kind)).toList();
     }
 
-    /** Every destination's type has its route; called once the routes are started. */
+    /**
+     * Every destination's type has its route, and the built-in types have what they cannot work
+     * without: a start that fails names the property, a delivery that fails forever would not.
+     */
     public void checkRoutes(CamelContext context) {
+        for (Destination destination : active) {
+            checkOptions(destination);
+        }
         Set<String> routed = context.getRoutes().stream().map(Route::getEndpoint)
                 .map(e -> e.getEndpointBaseUri()).collect(Collectors.toSet());
         for (Destination destination : active) {
