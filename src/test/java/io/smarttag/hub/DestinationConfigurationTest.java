@@ -159,7 +159,7 @@ class DestinationConfigurationTest {
             assertEquals("done", hub.deliveryState(jobId, "archive"));
             assertEquals(1, WebhookDestinationTest.attempts(hub, jobId, "archive"));
             assertEquals(44, hub.count("SELECT COUNT(*) FROM smarttag_tag WHERE job_id = ?", jobId));
-            Map<String, Object> parked = hub.query("SELECT last_error FROM smarttag_delivery d JOIN smarttag_inbox i ON i.id = d.inbox_id"
+            Map<String, Object> parked = hub.query("SELECT d.last_error FROM smarttag_delivery d JOIN smarttag_inbox i ON i.id = d.inbox_id"
                     + " WHERE i.job_id = ? AND d.destination = 'indexer'", jobId).get(0);
             assertTrue(String.valueOf(parked.get("last_error")).contains("503"), String.valueOf(parked.get("last_error")));
 
