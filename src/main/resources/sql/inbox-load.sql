@@ -1,2 +1,3 @@
--- A claimed event: its raw body, when it was received and the attempts so far. Parameter: id.
-SELECT body, received_at, attempts FROM smarttag_inbox WHERE id = ?
+-- A claimed event: its raw body, when it was received, the attempts so far and when it was last
+-- done (null if never). Parameter: id.
+SELECT body, received_at, attempts, done_at FROM smarttag_inbox WHERE id = ?

@@ -76,7 +76,7 @@ public class ReplayEndpoint implements ExtendedStartupListener {
             return;
         }
         try {
-            int replayed = Replay.replay(dataSource, all ? null : jobs, destination);
+            int replayed = Replay.replay(dataSource, all ? null : jobs, destination == null ? null : destinations.named(destination));
             LOG.info("replay requested over HTTP for {}{}: {} event(s) back to pending", all ? "all" : jobs.size() + " job(s)",
                     destination == null ? "" : " to destination " + destination, replayed);
             reply(routing, 200, JSON.createObjectNode().put("replayed", replayed));

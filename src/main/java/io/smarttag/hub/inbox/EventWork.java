@@ -21,6 +21,7 @@ public class EventWork {
     private final int attempts;
     private final Map<String, DeliveryState> recorded;
     private final Set<String> settled;
+    private final Set<String> notOwed;
     private final Map<String, DeliveryState> outcomes = new LinkedHashMap<>();
     private final Map<String, Long> started = new LinkedHashMap<>();
     private VodEvent event;
@@ -29,7 +30,17 @@ public class EventWork {
     /** loadedAt: when the event was claimed and its deliveries read (the hub's clock). */
     public EventWork(String inboxId, byte[] raw, OffsetDateTime receivedAt, int attempts, Map<String, DeliveryState> recorded,
             OffsetDateTime loadedAt) {
-        Set<String> notDue = new HashSet<>();
+        this(inboxId, raw, receivedAt, attempts, recorded, loadedAt, Set.of());
+    }
+
+    /**
+     * notOwed: active destinations the event owes nothing although they would take it: it was done
+     * before they were added (they have no delivery row), and no replay has named them since.
+     */
+    public EventWork(String inboxId, byte[] raw, OffsetDateTime receivedAt, int attempts, Map<String, DeliveryState> recorded,
+            OffsetDateTime loadedAt, Set<String> notOwed) {
+        Set<String> notDue = new HashSet<>(notOwed);
+        this.notOwed = Set.copyOf(notOwed);
         recorded.forEach((name, state) -> {
             if (!state.isPending() || state.nextAttemptAt().isAfter(loadedAt)) {
                 notDue.add(name);
@@ -80,7 +91,8 @@ public class EventWork {
 
     /**
      * Destinations that are not to be tried in this attempt: already done, parked, or waiting for their
-     * backoff. A destination without a delivery row has never been tried and is due.
+     * backoff, and those added after the event was done (not owed). A destination without a delivery
+     * row has otherwise never been tried and is due.
      */
     public Set<String> getSettled() {
         return settled;
@@ -89,6 +101,11 @@ public class EventWork {
     /** The destinations that had a delivery row when the event was claimed. */
     public Set<String> recordedDestinations() {
         return recorded.keySet();
+    }
+
+    /** False for a destination added after the event was done and not named by a replay since. */
+    public boolean owes(String destination) {
+        return !notOwed.contains(destination);
     }
 
     /** The delivery state as loaded at the claim (null: never tried). */

@@ -17,8 +17,10 @@ import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.apache.camel.Variable;
@@ -200,6 +202,7 @@ public class InboxEngine {
         byte[] body;
         OffsetDateTime receivedAt;
         int attempts;
+        boolean wasDone;
         try (PreparedStatement load = connection.prepareStatement(LOAD)) {
             load.setString(1, id);
             try (ResultSet row = load.executeQuery()) {
@@ -207,6 +210,7 @@ public class InboxEngine {
                 body = row.getBytes(1);
                 receivedAt = DeliveryRows.time(row.getObject(2));
                 attempts = row.getInt(3);
+                wasDone = row.getObject(4) != null;
             }
         }
         Map<String, DeliveryState> recorded = new HashMap<>();
@@ -219,7 +223,17 @@ public class InboxEngine {
                 }
             }
         }
-        return new EventWork(id, body, receivedAt, attempts, recorded, clock.now());
+        // An event that was done once is owed only by the destinations that had it then (they have a
+        // delivery row): one added since gets it only from a replay naming it, which gives it a row.
+        Set<String> notOwed = new HashSet<>();
+        if (wasDone) {
+            for (String name : destinations.names()) {
+                if (!recorded.containsKey(name)) {
+                    notOwed.add(name);
+                }
+            }
+        }
+        return new EventWork(id, body, receivedAt, attempts, recorded, clock.now(), notOwed);
     }
 
     /** The event is unmarshalled: it goes into the work (with its key in the default archive) and the log context. */
@@ -295,6 +309,9 @@ public class InboxEngine {
             boolean pending = false;
             boolean parked = false;
             for (Destination destination : destinations.taking(kind)) {
+                if (!work.owes(destination.name())) {
+                    continue;
+                }
                 DeliveryState current = work.current(destination.name());
                 if (current == null || current.isPending()) {
                     pending = true;

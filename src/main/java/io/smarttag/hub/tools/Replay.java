@@ -10,9 +10,13 @@ import io.smarttag.hub.db.SqlFiles;
 import java.sql.ResultSet;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.Set;
+import io.smarttag.hub.destination.Destination;
+import io.smarttag.hub.destination.Destinations;
+import io.smarttag.hub.inbox.DeliveryRows;
+import io.smarttag.hub.inbox.DeliveryState;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.camel.impl.DefaultCamelContext;
 
 /**
@@ -55,15 +59,34 @@ public final class Replay {
         }
         try (DefaultCamelContext context = new DefaultCamelContext()) {
             context.getPropertiesComponent().setLocation("file:application.properties");
+            Destination target = null;
+            if (destination != null) {
+                Destinations destinations = Destinations.fromProperties(context);
+                target = destinations.named(destination);
+                if (target == null) {
+                    System.err.println("--destination must be one of hub.destinations: " + destinations.names());
+                    System.exit(2);
+                }
+            }
             try (HikariDataSource dataSource = Databases.open(new HubSettings(context))) {
-                int replayed = replay(dataSource, all ? null : jobs, destination);
+                int replayed = replay(dataSource, all ? null : jobs, target);
                 System.out.println("replayed " + replayed + (destination == null ? " parked event(s)" : " event(s) to " + destination));
             }
         }
     }
 
     public static int replay(javax.sql.DataSource dataSource, List<String> jobIds) throws Exception {
-        return replay(dataSource, jobIds, null);
+        return replay(dataSource, jobIds, (Destination) null);
+    }
+
+    /**
+     * {@link #replay(javax.sql.DataSource, List, Destination)} by the destination's name alone: its
+     * when is not known here, so this redelivers only events the destination already has a delivery
+     * row for (no backfill of a destination added after an event was done).
+     */
+    public static int replay(javax.sql.DataSource dataSource, List<String> jobIds, String destination) throws Exception {
+        return replay(dataSource, jobIds, destination == null ? null
+                : new Destination(destination, "?", java.util.Set.of(), key -> null));
     }
 
     /**
@@ -71,27 +94,41 @@ public final class Replay {
      * deliveries with fresh attempts. With a destination: that destination delivers the events again,
      * of the given jobs whatever their state (a redelivery, or a backfill to a destination added
      * later), or, for all, every event it parked. Returns the number of events put back.
+     *
+     * <p>A destination added after an event was done is not owed that event (InboxEngine); a replay
+     * naming it gives it a pending delivery row, so it is owed again: that is the backfill. Only for
+     * events it takes (its when), so no delivery waits for ever on a destination that skips it.
      */
-    public static int replay(javax.sql.DataSource dataSource, List<String> jobIds, String destination) throws Exception {
+    public static int replay(javax.sql.DataSource dataSource, List<String> jobIds, Destination destination) throws Exception {
         OffsetDateTime now = new HubClock().now();
         try (Connection connection = dataSource.getConnection()) {
-            Set<String> events = new LinkedHashSet<>();
+            Map<String, String> events = new LinkedHashMap<>(); // id -> kind (only known for a job's events)
             if (destination == null) {
                 for (String job : jobIds == null ? java.util.Collections.<String>singletonList(null) : jobIds) {
-                    events.addAll(ids(connection, SqlFiles.load("replay-select-parked"), job, job));
+                    ids(connection, SqlFiles.load("replay-select-parked"), job, job).forEach(id -> events.put(id, null));
                 }
             } else if (jobIds == null) {
-                events.addAll(ids(connection, SqlFiles.load("replay-select-parked-at"), destination));
+                ids(connection, SqlFiles.load("replay-select-parked-at"), destination.name()).forEach(id -> events.put(id, null));
             } else {
                 for (String job : jobIds) {
-                    events.addAll(ids(connection, SqlFiles.load("replay-select-job"), job));
+                    try (PreparedStatement select = connection.prepareStatement(SqlFiles.load("replay-select-job"))) {
+                        select.setString(1, job);
+                        try (ResultSet rows = select.executeQuery()) {
+                            while (rows.next()) {
+                                events.put(rows.getString(1), rows.getString(2));
+                            }
+                        }
+                    }
                 }
             }
-            for (String id : events) {
+            for (Map.Entry<String, String> event : events.entrySet()) {
+                String id = event.getKey();
                 if (destination == null) {
                     update(connection, SqlFiles.load("replay-deliveries-parked"), now, id);
-                } else {
-                    update(connection, SqlFiles.load("replay-delivery"), now, id, destination);
+                } else if (update(connection, SqlFiles.load("replay-delivery"), now, id, destination.name()) == 0
+                        && event.getValue() != null && destination.takes(event.getValue())) {
+                    DeliveryRows.save(connection, id, Map.of(destination.name(),
+                            new DeliveryState(DeliveryState.PENDING, 0, now, null, null, false)), java.util.Set.of());
                 }
                 update(connection, SqlFiles.load("replay-event"), now, id);
             }
@@ -114,12 +151,12 @@ public final class Replay {
         return ids;
     }
 
-    private static void update(Connection connection, String sql, Object... args) throws Exception {
+    private static int update(Connection connection, String sql, Object... args) throws Exception {
         try (PreparedStatement update = connection.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 update.setObject(i + 1, args[i]);
             }
-            update.executeUpdate();
+            return update.executeUpdate();
         }
     }
 
