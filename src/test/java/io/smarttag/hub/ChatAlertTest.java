@@ -109,6 +109,35 @@ class ChatAlertTest {
         }
     }
 
+    /**
+     * The chat answers 500 for a while: the alert is retried until the chat has it, and ops still get
+     * one email, not one per attempt (the email channel had it on the first attempt).
+     */
+    @org.junit.jupiter.api.Test
+    void aChatOutageDoesNotRepeatTheEmail() throws Exception {
+        String jobId = "chat-outage";
+        try (WebhookReceiver chat = new WebhookReceiver().respondWith(500);
+             RunningHub hub = RunningHub.builder()
+                     .property("hub.alert.channels", "email,webhook")
+                     .property("hub.alert.webhook.url", chat.url("/chat"))
+                     .property("hub.alert.webhook.format", "slack")
+                     .property("hub.retry.initial-delay-ms", "200")
+                     .property("hub.retry.multiplier", "1.0")
+                     .property("hub.sweep.interval-ms", "200")
+                     .start()) {
+            assertEquals(200, hub.post(Samples.with(Samples.fail(), "JobId", jobId)).statusCode());
+            chat.awaitRequests(3, WAIT);
+            chat.respondWith(200);
+            assertEquals(1, hub.awaitCount(1, WAIT, RunningHub.DELIVERIES, jobId, "alert", "done"));
+            int attempts = WebhookDestinationTest.attempts(hub, jobId, "alert");
+            assertTrue(attempts >= 3, "failed chat posts, then the delivery: " + attempts);
+            assertEquals(chat.requests().size(), attempts, "one chat post per attempt");
+            Thread.sleep(500);
+            assertEquals(1, Outbox.mails(hub.home().resolve("outbox")).size(),
+                    "one email for the failed job, not one per attempt of the chat (" + attempts + " attempts)");
+        }
+    }
+
     /** The line of a chat text that starts with prefix (DingTalk ends lines with two spaces). */
     private static String lineStartingWith(String text, String prefix) {
         for (String line : text.split("\n", -1)) {
