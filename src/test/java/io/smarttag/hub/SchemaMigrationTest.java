@@ -168,7 +168,7 @@ class SchemaMigrationTest {
         assertEquals(new TreeSet<>(Set.of("inbox_id", "destination", "state", "attempts", "next_attempt_at",
                 "last_error", "done_at")), columns(c, "smarttag_delivery"), "columns of smarttag_delivery");
         assertEquals(new TreeSet<>(Set.of("inbox_id", "destination", "job_id", "code", "created_at", "mode",
-                "digest_claim", "digest_sent_at")), columns(c, "smarttag_alert"), "columns of smarttag_alert");
+                "digest_claim", "digest_sent_at", "channels_sent")), columns(c, "smarttag_alert"), "columns of smarttag_alert");
         assertEquals(Set.of(), columns(c, "smarttag_alert_v5"), "the rebuilt alert table was renamed");
     }
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,8 @@ public class AlertLog {
     private static final String CLAIM = SqlFiles.load("alert-digest-claim");
     private static final String ROWS = SqlFiles.load("alert-digest-rows");
     private static final String RELEASE = SqlFiles.load("alert-digest-release");
+    private static final String CHANNELS_SENT = SqlFiles.load("alert-channels-sent");
+    private static final String CHANNEL_SENT = SqlFiles.load("alert-channel-sent");
 
     /** A digest to send: the destination it belongs to and the notice. */
     public record Digest(String claimId, Destination destination, Alert alert) {
@@ -85,6 +88,41 @@ public class AlertLog {
                     return row.next() ? row.getString(1) : "single";
                 }
             }
+        }
+    }
+
+    /**
+     * The channels of the destination this alert still owes: for a failed job's own alert, those it
+     * has not gone out on yet (a retry after the chat failed does not mail again); for notices and
+     * digests, all of them.
+     */
+    public List<String> unsent(@Variable("destination") Destination destination, @Variable("work") EventWork work,
+            @Variable("alertKind") String kind) throws SQLException {
+        List<String> channels = destination.list("channels");
+        if (!"single".equals(kind) || work == null) {
+            return channels;
+        }
+        try (Connection connection = dataSource.getConnection(); PreparedStatement sent = connection.prepareStatement(CHANNELS_SENT)) {
+            sent.setString(1, work.getInboxId());
+            sent.setString(2, destination.name());
+            try (ResultSet row = sent.executeQuery()) {
+                String done = row.next() ? row.getString(1) : "";
+                return channels.stream().filter(c -> !done.contains(c + ",")).toList();
+            }
+        }
+    }
+
+    /** A failed job's alert went out on this channel. */
+    public void sent(@Variable("destination") Destination destination, @Variable("work") EventWork work,
+            @Variable("alertKind") String kind, @Variable("channel") String channel) throws SQLException {
+        if (!"single".equals(kind) || work == null) {
+            return;
+        }
+        try (Connection connection = dataSource.getConnection(); PreparedStatement sent = connection.prepareStatement(CHANNEL_SENT)) {
+            sent.setString(1, channel);
+            sent.setString(2, work.getInboxId());
+            sent.setString(3, destination.name());
+            sent.executeUpdate();
         }
     }
 
