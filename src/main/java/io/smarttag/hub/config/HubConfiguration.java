@@ -30,6 +30,7 @@ import io.smarttag.hub.inbox.Errors;
 import io.smarttag.hub.inbox.EventMdc;
 import io.smarttag.hub.inbox.RetryPolicy;
 import io.smarttag.hub.inbox.InboxEngine;
+import io.smarttag.hub.inbox.InboxWriter;
 import io.smarttag.hub.alert.AlertLog;
 import io.smarttag.hub.destination.Destination;
 import io.smarttag.hub.destination.Destinations;
@@ -112,8 +113,13 @@ public class HubConfiguration implements CamelConfiguration {
         OpsNotices notices = new OpsNotices(settings.number("hub.alert.storm.window-ms"));
         ArchiveKeys archiveKeys = new ArchiveKeys(settings.text("hub.archive.prefix"));
         registry.bind("archiveKeys", archiveKeys);
+        // Group commit of accept; a service added after the data source's, so it is stopped (drained) before the pool closes.
+        InboxWriter writer = new InboxWriter(dataSource, clock, settings.number("hub.sweep.grace-ms"),
+                settings.integer("hub.accept.batch-max"), settings.number("hub.accept.batch-window-ms"), metrics);
+        context.addService(writer);
+        registry.bind("inboxWriter", writer);
         InboxEngine engine = new InboxEngine(dataSource, destinations, retry, clock, settings.number("hub.process.lease-ms"),
-                settings.number("hub.sweep.grace-ms"), metrics, notices, archiveKeys);
+                settings.number("hub.sweep.grace-ms"), metrics, notices, archiveKeys, writer);
         registry.bind("inboxEngine", engine);
         registry.bind("alertLog", new AlertLog(dataSource, destinations, clock, notices));
         ShutdownGate gate = new ShutdownGate(settings.number("hub.shutdown.drain-ms"), settings.integer("hub.http.port"));

@@ -9,7 +9,6 @@ import io.smarttag.hub.destination.Destination;
 import io.smarttag.hub.destination.Destinations;
 import io.smarttag.hub.metrics.HubMetrics;
 import io.smarttag.hub.event.VodEvent;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,7 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import javax.sql.DataSource;
 import org.apache.camel.Variable;
 import org.slf4j.Logger;
@@ -38,7 +36,6 @@ import org.slf4j.LoggerFactory;
 public class InboxEngine {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboxEngine.class);
-    private static final String INSERT = SqlFiles.load("inbox-insert");
     private static final String CLAIM = SqlFiles.load("inbox-claim");
     private static final String LOAD = SqlFiles.load("inbox-load");
     private static final String DELIVERIES = SqlFiles.load("delivery-load");
@@ -53,13 +50,16 @@ public class InboxEngine {
     private final HubMetrics metrics;
     private final OpsNotices notices;
     private final ArchiveKeys archiveKeys;
+    private final InboxWriter writer;
     private final Errors errors = new Errors();
     private final EventMdc mdc = new EventMdc();
     private volatile String claimDue;
 
     public InboxEngine(DataSource dataSource, Destinations destinations, RetryPolicy retry, HubClock clock,
-            long leaseMillis, long graceMillis, HubMetrics metrics, OpsNotices notices, ArchiveKeys archiveKeys) {
+            long leaseMillis, long graceMillis, HubMetrics metrics, OpsNotices notices, ArchiveKeys archiveKeys,
+            InboxWriter writer) {
         this.archiveKeys = archiveKeys;
+        this.writer = writer;
         this.dataSource = dataSource;
         this.destinations = destinations;
         this.retry = retry;
@@ -72,28 +72,12 @@ public class InboxEngine {
 
     /**
      * Writes a validated event to the inbox (committed when this returns); returns its new inbox id,
-     * or null when it is a repeated delivery of an event already there.
+     * or null when it is a repeated delivery of an event already there. Callers arriving together
+     * share one commit (group commit, see {@link InboxWriter}).
      */
     public String accept(@Variable("rawEvent") Object raw, @Variable("accepted") VodEvent event,
             @Variable("source") String source) throws SQLException {
-        String id = UUID.randomUUID().toString();
-        byte[] body = raw instanceof byte[] bytes ? bytes : String.valueOf(raw).getBytes(StandardCharsets.UTF_8);
-        OffsetDateTime now = clock.now();
-        try (Connection connection = dataSource.getConnection(); PreparedStatement insert = connection.prepareStatement(INSERT)) {
-            insert.setString(1, id);
-            insert.setString(2, event.getEventType() + "|" + event.getJobId() + "|" + event.getStatus());
-            insert.setString(3, event.getEventType());
-            insert.setString(4, event.getJobId());
-            insert.setString(5, event.getMediaId());
-            insert.setString(6, event.getStatus());
-            insert.setString(7, source);
-            insert.setBytes(8, body);
-            insert.setObject(9, now);
-            insert.setObject(10, now.plusNanos(graceMillis * 1_000_000L));
-            boolean stored = insert.executeUpdate() == 1;
-            mdc.event(event, stored ? id : null);
-            return stored ? id : null;
-        }
+        return writer.accept(raw, event, source);
     }
 
     /**

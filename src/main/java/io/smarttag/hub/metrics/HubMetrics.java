@@ -1,6 +1,7 @@
 package io.smarttag.hub.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,7 +23,8 @@ import org.apache.camel.Variable;
  * dashboards and alert rules (deploy/prometheus) rely on these names, so they are fixed:
  * smarttag_events_{received,accepted,duplicate,rejected,spooled}_total, smarttag_deliveries_total,
  * smarttag_delivery_seconds, smarttag_alerts_total, smarttag_quarantine_total, smarttag_backlog_*,
- * smarttag_spool_files and smarttag_callback_request_seconds.
+ * smarttag_spool_files, smarttag_callback_request_seconds, smarttag_accept_batches_total and
+ * smarttag_accept_batch_size.
  */
 public class HubMetrics {
 
@@ -46,6 +48,7 @@ public class HubMetrics {
      */
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<String, DistributionSummary> summaries = new ConcurrentHashMap<>();
     /** Failed attempts in a row per destination, for its health check. */
     private final Map<String, AtomicInteger> failuresInARow = new ConcurrentHashMap<>();
 
@@ -88,6 +91,10 @@ public class HubMetrics {
         counter("smarttag.events.accepted", "Events written to the inbox", "source", "spool");
         counter("smarttag.events.duplicate", "Repeated deliveries of an event already in the inbox", "source", "spool");
         singleCountersAtZero();
+        for (boolean committed : new boolean[] {true, false}) {
+            acceptBatches(committed);
+            acceptBatchSize(committed);
+        }
         for (String destination : destinations) {
             for (String outcome : List.of("ok", "failed", "parked")) {
                 deliveryCounter(destination, outcome);
@@ -183,6 +190,28 @@ public class HubMetrics {
     /** An alert sent, by channel (email) and kind (single, digest, parked). */
     public void alert(String channel, String kind) {
         alertCounter(channel, kind).increment();
+    }
+
+    /**
+     * One inbox transaction of accept (InboxWriter): the rows of callers grouped into it and whether
+     * it committed; a failed one failed each of its callers (spooled, or left in the queue).
+     */
+    public void acceptBatch(int rows, boolean committed) {
+        acceptBatches(committed).increment();
+        acceptBatchSize(committed).record(rows);
+    }
+
+    private Counter acceptBatches(boolean committed) {
+        String outcome = committed ? "committed" : "failed";
+        return counters.computeIfAbsent("accept-batches|" + outcome, k -> Counter.builder("smarttag.accept.batches")
+                .description("Inbox transactions of accept (group commit), by outcome").tags("outcome", outcome).register(registry));
+    }
+
+    private DistributionSummary acceptBatchSize(boolean committed) {
+        String outcome = committed ? "committed" : "failed";
+        return summaries.computeIfAbsent(outcome, k -> DistributionSummary.builder("smarttag.accept.batch.size")
+                .description("Events written per inbox transaction of accept (group commit), by outcome")
+                .tags("outcome", outcome).serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256).register(registry));
     }
 
     /** A callback request answered, with its status: latency histogram, and 413s counted as rejections. */
