@@ -34,9 +34,9 @@ final class RawJdbcBaseline {
             c.setAutoCommit(true);
             PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO smarttag_inbox (id, dedup_key, event_type, job_id, media_id, status, source, body,
-                    received_at, state, attempts, next_attempt_at, db_done, archive_done, alert_done)
-                    VALUES (?, ?, 'AIVideoTagComplete', ?, 'bench-media', 'success', 'bench-raw', ?, ?, 'done', 0, ?,
-                    FALSE, FALSE, TRUE) ON CONFLICT DO NOTHING""");
+                    received_at, state, attempts, next_attempt_at)
+                    VALUES (?, ?, 'AIVideoTagComplete', ?, 'bench-media', 'success', 'bench-raw', ?, ?, 'done', 0, ?)
+                    ON CONFLICT DO NOTHING""");
             return new LoadDriver.Op() {
                 @Override
                 public void call(long seq) throws Exception {
