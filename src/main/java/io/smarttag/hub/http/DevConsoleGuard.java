@@ -1,9 +1,8 @@
 package io.smarttag.hub.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.ext.web.Router;
 import org.apache.camel.CamelContext;
-import org.apache.camel.ExtendedStartupListener;
-import org.apache.camel.component.platform.http.main.ManagementHttpServer;
 
 /**
  * Camel's developer console (/q/dev on the management port: routes, their statistics, threads,
@@ -11,7 +10,7 @@ import org.apache.camel.component.platform.http.main.ManagementHttpServer;
  * management token (Authorization: Bearer, compared in constant time). Without a configured token
  * it is off (403). The guard runs ahead of Camel's own handler on the management router.
  */
-public class DevConsoleGuard implements ExtendedStartupListener {
+public class DevConsoleGuard extends ManagementRoutes {
 
     public static final String PATH = "/q/dev";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -23,17 +22,13 @@ public class DevConsoleGuard implements ExtendedStartupListener {
     }
 
     @Override
-    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        // the management router exists only once the management server has started
+    protected String path() {
+        return PATH;
     }
 
     @Override
-    public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
-        ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
-        if (server == null || server.getRouter() == null) {
-            return;
-        }
-        server.getRouter().route(PATH + "*").order(Integer.MIN_VALUE).handler(routing -> {
+    protected void addRoutes(Router router, CamelContext context) {
+        router.route(PATH + "*").order(Integer.MIN_VALUE).handler(routing -> {
             if (!token.isSet()) {
                 reply(routing, 403, "disabled", "set hub.management.token to use the developer console");
             } else if (!token.authorizes(routing.request().getHeader("Authorization"))) {

@@ -7,13 +7,10 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Collection;
 import java.util.List;
+import io.vertx.ext.web.Router;
 import org.apache.camel.CamelContext;
-import org.apache.camel.ExtendedStartupListener;
-import org.apache.camel.component.platform.http.main.ManagementHttpServer;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /observe/health}, {@code /observe/health/live} and {@code /observe/health/ready} on
@@ -23,9 +20,8 @@ import org.slf4j.LoggerFactory;
  * <hub.management.token>} the body is only {@code {"status":"UP"}}; with it, every check with its
  * state and message. No query parameter changes what is shown.
  */
-public class HealthEndpoint implements ExtendedStartupListener {
+public class HealthEndpoint extends ManagementRoutes {
 
-    private static final Logger LOG = LoggerFactory.getLogger(HealthEndpoint.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final String PATH = "/observe/health";
 
@@ -37,21 +33,16 @@ public class HealthEndpoint implements ExtendedStartupListener {
     }
 
     @Override
-    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        // the management router exists only once the management server has started
+    protected String path() {
+        return PATH;
     }
 
     @Override
-    public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+    protected void addRoutes(Router router, CamelContext context) {
         this.context = context;
-        ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
-        if (server == null || server.getRouter() == null) {
-            LOG.warn("no management server: {} is not served", PATH);
-            return;
-        }
-        server.getRouter().route(PATH).method(HttpMethod.GET).blockingHandler(routing -> handle(routing, Kind.ALL), false);
-        server.getRouter().route(PATH + "/live").method(HttpMethod.GET).blockingHandler(routing -> handle(routing, Kind.LIVE), false);
-        server.getRouter().route(PATH + "/ready").method(HttpMethod.GET).blockingHandler(routing -> handle(routing, Kind.READY), false);
+        router.route(PATH).method(HttpMethod.GET).blockingHandler(routing -> handle(routing, Kind.ALL), false);
+        router.route(PATH + "/live").method(HttpMethod.GET).blockingHandler(routing -> handle(routing, Kind.LIVE), false);
+        router.route(PATH + "/ready").method(HttpMethod.GET).blockingHandler(routing -> handle(routing, Kind.READY), false);
     }
 
     private enum Kind { ALL, LIVE, READY }

@@ -8,9 +8,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import io.smarttag.hub.destination.Destinations;
 import javax.sql.DataSource;
+import io.vertx.ext.web.Router;
 import org.apache.camel.CamelContext;
-import org.apache.camel.ExtendedStartupListener;
-import org.apache.camel.component.platform.http.main.ManagementHttpServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * configured the endpoint is off (403), so a management port reachable by others cannot be used
  * to trigger deliveries.
  */
-public class ReplayEndpoint implements ExtendedStartupListener {
+public class ReplayEndpoint extends ManagementRoutes {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplayEndpoint.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,18 +40,13 @@ public class ReplayEndpoint implements ExtendedStartupListener {
     }
 
     @Override
-    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        // the management router exists only once the management server has started
+    protected String path() {
+        return PATH;
     }
 
     @Override
-    public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
-        ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
-        if (server == null || server.getRouter() == null) {
-            LOG.warn("no management server: {} is not served", PATH);
-            return;
-        }
-        server.getRouter().route(PATH).method(HttpMethod.POST).blockingHandler(this::handle, false);
+    protected void addRoutes(Router router, CamelContext context) {
+        router.route(PATH).method(HttpMethod.POST).blockingHandler(this::handle, false);
     }
 
     private void handle(RoutingContext routing) {

@@ -21,8 +21,6 @@ import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
-import org.apache.camel.ExtendedStartupListener;
-import org.apache.camel.component.platform.http.main.ManagementHttpServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * <p>Static files come from {@code src/main/resources/ops/}; the page fills in every value with
  * {@code textContent}, since bodies and errors come from senders.
  */
-public class OpsPage implements ExtendedStartupListener {
+public class OpsPage extends io.smarttag.hub.http.ManagementRoutes {
 
     private static final Logger LOG = LoggerFactory.getLogger(OpsPage.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,18 +63,12 @@ public class OpsPage implements ExtendedStartupListener {
     }
 
     @Override
-    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        // the management router exists only once the management server has started
+    protected String path() {
+        return PATH;
     }
 
     @Override
-    public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
-        ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
-        if (server == null || server.getRouter() == null) {
-            LOG.warn("no management server: {} is not served", PATH);
-            return;
-        }
-        Router router = server.getRouter();
+    protected void addRoutes(Router router, CamelContext context) {
         router.route(PATH).method(HttpMethod.GET).blockingHandler(this::page, false);
         router.route(PATH + "/static/:file").method(HttpMethod.GET).handler(this::staticFile);
         router.route(PATH + "/login").method(HttpMethod.POST)
