@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.smarttag.hub.config.HubConfiguration;
 import io.smarttag.hub.db.SqlFiles;
 import io.smarttag.hub.destination.Destination;
+import io.smarttag.hub.destination.Destinations;
 import io.smarttag.hub.inbox.EventMdc;
 import io.smarttag.hub.testsupport.Samples;
 import io.smarttag.hub.testsupport.TestServers;
@@ -239,7 +240,8 @@ class RoutingRulesTest extends CamelMainTestSupport {
         assertEquals("done", inboxState(id));
 
         // a replay to one destination makes that one due again, and only that one
-        assertEquals(1, Replay.replay(dataSource(), List.of(Samples.field(Samples.fail(), "JobId")), "archive"));
+        assertEquals(1, Replay.replay(dataSource(), List.of(Samples.field(Samples.fail(), "JobId")),
+                context.getRegistry().lookupByNameAndType("destinations", Destinations.class).named("archive")));
         Map<String, Map<String, Object>> replayed = deliveryRows(id);
         process(id);
 

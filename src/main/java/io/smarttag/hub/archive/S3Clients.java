@@ -1,6 +1,5 @@
 package io.smarttag.hub.archive;
 
-import io.smarttag.hub.config.HubSettings;
 import java.net.URI;
 import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -20,10 +19,6 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 public final class S3Clients {
 
     private S3Clients() {
-    }
-
-    public static S3Client create(HubSettings settings) {
-        return create(key -> settings.text("hub.archive." + key));
     }
 
     /** The client of one archive destination: its s3.* options, each defaulting to hub.archive.s3.*. */

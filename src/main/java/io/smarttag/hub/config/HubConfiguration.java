@@ -119,7 +119,7 @@ public class HubConfiguration implements CamelConfiguration {
         context.addService(writer);
         registry.bind("inboxWriter", writer);
         InboxEngine engine = new InboxEngine(dataSource, destinations, retry, clock, settings.number("hub.process.lease-ms"),
-                settings.number("hub.sweep.grace-ms"), metrics, notices, archiveKeys, writer);
+                metrics, notices, archiveKeys, writer);
         registry.bind("inboxEngine", engine);
         registry.bind("alertLog", new AlertLog(dataSource, destinations, clock, notices));
         ShutdownGate gate = new ShutdownGate(settings.number("hub.shutdown.drain-ms"), settings.integer("hub.http.port"));
@@ -145,15 +145,15 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("callbackAuthenticator", authenticator);
 
         // Alerts say where the raw event is: in the default archive (hub.archive.*).
-        registry.bind("archiveTarget", new ArchiveTarget(settings.text("hub.archive.bucket"), settings.text("hub.archive.dir")));
+        ArchiveTarget defaultArchive = new ArchiveTarget(settings.text("hub.archive.bucket"), settings.text("hub.archive.dir"));
+        registry.bind("archiveTarget", defaultArchive);
         for (Destination archive : destinations.ofType("archive")) {
             if (!archive.option("bucket").isEmpty()) {
                 registry.bind("s3-" + archive.name(), S3Clients.create(archive));
             }
         }
 
-        registry.bind("alertChat", new io.smarttag.hub.alert.AlertChat(
-                new ArchiveTarget(settings.text("hub.archive.bucket"), settings.text("hub.archive.dir"))));
+        registry.bind("alertChat", new io.smarttag.hub.alert.AlertChat(defaultArchive));
         registry.bind("opsNotices", notices);
         Properties mail = new Properties();
         mail.setProperty("mail.smtp.starttls.enable", settings.text("hub.alert.smtp.starttls"));

@@ -12,13 +12,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.camel.Variable;
 
@@ -78,7 +76,7 @@ public class JobRowsWriter {
         VodEvent event = work.getEvent();
         EventRows.Rows rows = "success".equals(event.getStatus()) && event.isTagEvent()
                 ? eventRows.rows(event) : new EventRows.Rows(List.of(), List.of());
-        Version version = new Version(EventTimes.parseUtc(event.getEventTime()), utc(work.getReceivedAt()));
+        Version version = new Version(EventTimes.parseUtc(event.getEventTime()), Timestamps.utc(work.getReceivedAt()));
         OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
         try (Connection connection = dataSource.getConnection()) {
             boolean autoCommit = connection.getAutoCommit();
@@ -151,7 +149,7 @@ public class JobRowsWriter {
             lock.setString(1, jobId);
             try (ResultSet row = lock.executeQuery()) {
                 return row.next()
-                        ? new Version(utc(row.getObject(1, OffsetDateTime.class)), utc(row.getObject(2, OffsetDateTime.class)))
+                        ? new Version(Timestamps.utc(row.getObject(1, OffsetDateTime.class)), Timestamps.utc(row.getObject(2, OffsetDateTime.class)))
                         : null;
             }
         }
@@ -170,19 +168,5 @@ public class JobRowsWriter {
             }
             insert.executeBatch();
         }
-    }
-
-    /** A timestamp as either driver returns it (H2: OffsetDateTime, PostgreSQL: Timestamp), in UTC. */
-    static OffsetDateTime utc(Object value) {
-        if (value instanceof OffsetDateTime time) {
-            return time.withOffsetSameInstant(ZoneOffset.UTC);
-        }
-        if (value instanceof Timestamp timestamp) {
-            return timestamp.toInstant().atOffset(ZoneOffset.UTC);
-        }
-        if (value instanceof java.time.Instant instant) {
-            return instant.atOffset(ZoneOffset.UTC);
-        }
-        return null;
     }
 }

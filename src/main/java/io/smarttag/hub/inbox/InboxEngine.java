@@ -5,6 +5,7 @@ import io.smarttag.hub.alert.OpsNotices;
 import io.smarttag.hub.archive.ArchiveKeys;
 import io.smarttag.hub.config.HubClock;
 import io.smarttag.hub.db.SqlFiles;
+import io.smarttag.hub.db.Timestamps;
 import io.smarttag.hub.destination.Destination;
 import io.smarttag.hub.destination.Destinations;
 import io.smarttag.hub.metrics.HubMetrics;
@@ -46,7 +47,6 @@ public class InboxEngine {
     private final RetryPolicy retry;
     private final HubClock clock;
     private final long leaseMillis;
-    private final long graceMillis;
     private final HubMetrics metrics;
     private final OpsNotices notices;
     private final ArchiveKeys archiveKeys;
@@ -56,7 +56,7 @@ public class InboxEngine {
     private volatile String claimDue;
 
     public InboxEngine(DataSource dataSource, Destinations destinations, RetryPolicy retry, HubClock clock,
-            long leaseMillis, long graceMillis, HubMetrics metrics, OpsNotices notices, ArchiveKeys archiveKeys,
+            long leaseMillis, HubMetrics metrics, OpsNotices notices, ArchiveKeys archiveKeys,
             InboxWriter writer) {
         this.archiveKeys = archiveKeys;
         this.writer = writer;
@@ -65,7 +65,6 @@ public class InboxEngine {
         this.retry = retry;
         this.clock = clock;
         this.leaseMillis = leaseMillis;
-        this.graceMillis = graceMillis;
         this.metrics = metrics;
         this.notices = notices;
     }
@@ -192,7 +191,7 @@ public class InboxEngine {
             try (ResultSet row = load.executeQuery()) {
                 row.next();
                 body = row.getBytes(1);
-                receivedAt = DeliveryRows.time(row.getObject(2));
+                receivedAt = Timestamps.utc(row.getObject(2));
                 attempts = row.getInt(3);
                 wasDone = row.getObject(4) != null;
             }
@@ -203,7 +202,7 @@ public class InboxEngine {
             try (ResultSet row = deliveries.executeQuery()) {
                 while (row.next()) {
                     recorded.put(row.getString(1), new DeliveryState(row.getString(2), row.getInt(3),
-                            DeliveryRows.time(row.getObject(4)), row.getString(5), DeliveryRows.time(row.getObject(6)), true));
+                            Timestamps.utc(row.getObject(4)), row.getString(5), Timestamps.utc(row.getObject(6)), true));
                 }
             }
         }

@@ -76,17 +76,7 @@ public final class Replay {
     }
 
     public static int replay(javax.sql.DataSource dataSource, List<String> jobIds) throws Exception {
-        return replay(dataSource, jobIds, (Destination) null);
-    }
-
-    /**
-     * {@link #replay(javax.sql.DataSource, List, Destination)} by the destination's name alone: its
-     * when is not known here, so this redelivers only events the destination already has a delivery
-     * row for (no backfill of a destination added after an event was done).
-     */
-    public static int replay(javax.sql.DataSource dataSource, List<String> jobIds, String destination) throws Exception {
-        return replay(dataSource, jobIds, destination == null ? null
-                : new Destination(destination, "?", java.util.Set.of(), key -> null));
+        return replay(dataSource, jobIds, null);
     }
 
     /**
