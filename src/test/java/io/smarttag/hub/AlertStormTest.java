@@ -3,19 +3,14 @@ package io.smarttag.hub;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.smarttag.hub.testsupport.Outbox;
 import io.smarttag.hub.testsupport.RunningHub;
 import io.smarttag.hub.testsupport.Samples;
-import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** 20 failed jobs in one window become 3 single alerts and one digest, not 20 mails. */
@@ -63,28 +58,10 @@ class AlertStormTest {
     }
 
     private static List<MimeMessage> awaitMails(RunningHub hub, int expected, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<MimeMessage> mails = mails(hub);
-        while (mails.size() < expected && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            mails = mails(hub);
-        }
-        return mails;
+        return Outbox.await(hub.home().resolve("outbox"), expected, timeout);
     }
 
     private static List<MimeMessage> mails(RunningHub hub) throws Exception {
-        Path outbox = hub.home().resolve("outbox");
-        List<MimeMessage> mails = new ArrayList<>();
-        if (!Files.isDirectory(outbox)) {
-            return mails;
-        }
-        try (Stream<Path> files = Files.list(outbox)) {
-            for (Path eml : files.filter(p -> p.toString().endsWith(".eml")).toList()) {
-                try (InputStream in = Files.newInputStream(eml)) {
-                    mails.add(new MimeMessage(Session.getInstance(new Properties()), in));
-                }
-            }
-        }
-        return mails;
+        return Outbox.mails(hub.home().resolve("outbox"));
     }
 }
