@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import javax.sql.DataSource;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
 import org.apache.camel.Variable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -219,21 +221,47 @@ public class InboxEngine {
         return new EventWork(id, body, receivedAt, attempts, recorded, clock.now(), notOwed);
     }
 
-    /** The event is unmarshalled: it goes into the work (with its key in the default archive) and the log context. */
-    public void parsed(EventWork work, VodEvent event) {
+    /** The raw event of the work, byte for byte as received (what unmarshal and the destinations read). */
+    public byte[] raw(@Variable("work") EventWork work) {
+        return work.getRaw();
+    }
+
+    /**
+     * The event is unmarshalled: it goes into the work (with its key in the default archive) and the
+     * log context, and its EventType and Status become the variables eventType and status, which the
+     * router (routing.yaml) reads. Plain variables, because a simple expression that walks into a bean
+     * (variable.work.event.status) copies the whole exchange on every call.
+     */
+    public void parsed(@Variable("work") EventWork work, @Body VodEvent event, Exchange exchange) {
         work.setEvent(event);
         work.setArchiveKey(archiveKeys.keyFor(event));
         mdc.event(event, work.getInboxId());
+        exchange.setVariable("eventType", event.getEventType());
+        exchange.setVariable("status", event.getStatus());
+    }
+
+    /**
+     * The fan-out's list: the active destinations whose when names this kind and that are owed the
+     * event in this attempt (not done, parked, waiting for their backoff, or added after it was done).
+     */
+    public List<Destination> due(@Variable("work") EventWork work, @Variable("kind") String kind) {
+        List<Destination> due = new ArrayList<>();
+        for (Destination destination : destinations.taking(kind)) {
+            if (!work.getSettled().contains(destination.name())) {
+                due.add(destination);
+            }
+        }
+        return due;
     }
 
     /** A destination is about to be tried. */
-    public void attempting(EventWork work, Destination destination) {
+    public void attempting(@Variable("work") EventWork work, @Variable("destination") Destination destination) {
         mdc.destination(destination.name());
         work.started(destination.name(), System.nanoTime());
     }
 
     /** The destination took the event. */
-    public void delivered(EventWork work, Destination destination) {
+    public void delivered(@Variable("work") EventWork work, @Variable("destination") Destination destination) {
         DeliveryState already = work.getOutcomes().get(destination.name());
         if (already == null || !already.isDone()) {
             work.outcome(destination.name(), new DeliveryState(DeliveryState.DONE, attempts(work, destination) + 1,
@@ -264,6 +292,11 @@ public class InboxEngine {
     private static int attempts(EventWork work, Destination destination) {
         DeliveryState recorded = work.recorded(destination.name());
         return recorded == null ? 0 : recorded.attempts();
+    }
+
+    /** The process route's last step: the outcomes of a routed event (see {@link #finish}). */
+    public List<Alert> finished(@Variable("work") EventWork work, @Variable("kind") String kind) throws SQLException {
+        return finish(work, kind, null);
     }
 
     /**
