@@ -214,7 +214,7 @@ class GroupCommitTest {
     }
 
     /** Posts all bodies at once (released together), on this many client threads; the answers in order. */
-    private static List<HttpResponse<String>> burst(RunningHub hub, List<byte[]> bodies, int threads) throws Exception {
+    static List<HttpResponse<String>> burst(RunningHub hub, List<byte[]> bodies, int threads) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         CountDownLatch go = new CountDownLatch(1);
         try {

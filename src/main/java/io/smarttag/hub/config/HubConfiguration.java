@@ -118,8 +118,11 @@ public class HubConfiguration implements CamelConfiguration {
                 settings.integer("hub.accept.batch-max"), settings.number("hub.accept.batch-window-ms"), metrics);
         context.addService(writer);
         registry.bind("inboxWriter", writer);
+        // a service too: its group commit of finish is drained after the routes stopped, before the pool closes
         InboxEngine engine = new InboxEngine(dataSource, destinations, retry, clock, settings.number("hub.process.lease-ms"),
-                metrics, notices, archiveKeys, writer);
+                metrics, notices, archiveKeys, writer, settings.integer("hub.process.finish-batch-max"),
+                settings.number("hub.process.finish-window-ms"));
+        context.addService(engine);
         registry.bind("inboxEngine", engine);
         registry.bind("alertLog", new AlertLog(dataSource, destinations, clock, notices));
         ShutdownGate gate = new ShutdownGate(settings.number("hub.shutdown.drain-ms"), settings.integer("hub.http.port"));
@@ -134,7 +137,11 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("quarantineStore", QuarantineStore.fromSettings(settings, dataSource, clock, quarantineMetrics));
         context.addStartupListener(new HealthEndpoint(settings.text("hub.management.token")));
         context.addStartupListener(new DevConsoleGuard(settings.text("hub.management.token")));
-        registry.bind("jobRows", new JobRowsWriter(dataSource, new EventRows(), Clock.systemUTC(), engine));
+        // Group commit of the database destination's rows; a service, so it is drained before the pool closes.
+        JobRowsWriter jobRows = new JobRowsWriter(dataSource, new EventRows(), Clock.systemUTC(), engine,
+                settings.integer("hub.database.batch-max"), settings.number("hub.database.batch-window-ms"), metrics::databaseBatch);
+        context.addService(jobRows);
+        registry.bind("jobRows", jobRows);
 
         CallbackAuthenticator authenticator = new CallbackAuthenticator(
                 settings.text("hub.callback.url"), settings.text("hub.callback.auth-key"),

@@ -6,6 +6,7 @@ import io.smarttag.hub.event.InvalidEventException;
 import io.smarttag.hub.event.VodEvent;
 import io.smarttag.hub.destination.Destination;
 import io.smarttag.hub.inbox.DeliveryRows;
+import io.smarttag.hub.inbox.DeliveryState;
 import io.smarttag.hub.inbox.EventWork;
 import io.smarttag.hub.inbox.InboxEngine;
 import java.sql.Connection;
@@ -15,16 +16,34 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
 import javax.sql.DataSource;
 import org.apache.camel.Variable;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The database destination: an event's job row, tag rows and ASR rows, and the delivery row that
- * says they are written, in one transaction of its own. Nothing else of the event's bookkeeping is
+ * says they are written, in one transaction of their own. Nothing else of the event's bookkeeping is
  * in it, so a failure here rolls back exactly these rows and is recorded as a failed attempt by the
  * caller (the inbox's attempts and last_error are written outside, and survive).
+ *
+ * <p><b>Many events per transaction.</b> Workers writing at the same time share one transaction
+ * ({@link GroupCommit}, {@code hub.database.batch-max} events, {@code hub.database.batch-window-ms}):
+ * the job rows one after another, then the tag rows of all of them as one JDBC batch, the ASR rows as
+ * another, the delivery rows, one commit. A batch that fails is rolled back and each of its events
+ * is written again alone, in its own transaction, so one bad event fails only itself and delays the
+ * others by one round of statements. Events of one batch are written in JobId order, so two batches
+ * lock job rows in the same order (no deadlock between them on PostgreSQL); a second event of a JobId
+ * already in the batch is written after it, alone, so the rule below sees the first one's row.
  *
  * <p>Several events of one JobId (a success and a fail milliseconds apart, a replay) converge on
  * one job row, whatever order the workers take them in: the event with the later EventTime wins;
@@ -35,8 +54,9 @@ import org.apache.camel.Variable;
  * <p>Every value is bound from the typed event and the inbox row: nothing of a request or an
  * exchange header can reach a column.
  */
-public class JobRowsWriter {
+public class JobRowsWriter extends ServiceSupport {
 
+    private static final Logger LOG = LoggerFactory.getLogger(JobRowsWriter.class);
     private static final String JOB_INSERT = SqlFiles.load("job-insert");
     private static final String JOB_LOCK = SqlFiles.load("job-lock");
     private static final String JOB_UPDATE = SqlFiles.load("job-update");
@@ -54,78 +74,187 @@ public class JobRowsWriter {
     record Version(OffsetDateTime eventTime, OffsetDateTime receivedAt) {
     }
 
+    /** One event's rows, computed on its worker's thread before it joins a batch. */
+    private record Item(EventWork work, Destination destination, VodEvent event, Version version, EventRows.Rows rows,
+            DeliveryState done) {
+    }
+
+    /** What became of one event of a batch: its tag rows written, or why it was not written. */
+    private record Written(int tagRows, Exception error) {
+    }
+
     private final DataSource dataSource;
     private final EventRows eventRows;
     private final Clock clock;
     private final InboxEngine engine;
+    private final GroupCommit<Item, Written> group;
+    private final BiConsumer<Integer, Boolean> transactions;
 
     public JobRowsWriter(DataSource dataSource, EventRows eventRows, Clock clock, InboxEngine engine) {
+        this(dataSource, eventRows, clock, engine, 1, 0, (events, committed) -> { });
+    }
+
+    public JobRowsWriter(DataSource dataSource, EventRows eventRows, Clock clock, InboxEngine engine, int batchMax,
+            long windowMillis, BiConsumer<Integer, Boolean> transactions) {
+        if (batchMax < 1 || windowMillis < 0) {
+            throw new IllegalArgumentException("hub.database.batch-max must be at least 1 and hub.database.batch-window-ms at least 0");
+        }
         this.engine = engine;
         this.dataSource = dataSource;
         this.eventRows = eventRows;
         this.clock = clock;
+        this.transactions = transactions;
+        // every transaction is counted by writeBatch (with its outcome): the batch as a whole never fails
+        this.group = new GroupCommit<>("database batch", batchMax, windowMillis, this::writeBatch, (events, written) -> { });
     }
 
     /**
      * Writes the rows of one claimed event and records this destination's delivery as done, in one
-     * transaction; returns the number of tag rows written (0 when a later event of the same job
-     * already holds the row).
+     * transaction (shared with other workers' events); returns the number of tag rows written (0 when
+     * a later event of the same job already holds the row).
      */
-    public int write(@Variable("work") EventWork work, @Variable("destination") Destination destination)
-            throws SQLException, InvalidEventException {
+    public int write(@Variable("work") EventWork work, @Variable("destination") Destination destination) throws Exception {
         VodEvent event = work.getEvent();
         EventRows.Rows rows = "success".equals(event.getStatus()) && event.isTagEvent()
                 ? eventRows.rows(event) : new EventRows.Rows(List.of(), List.of());
         Version version = new Version(EventTimes.parseUtc(event.getEventTime()), Timestamps.utc(work.getReceivedAt()));
+        Item item = new Item(work, destination, event, version, rows, engine.doneState(work, destination));
+        Written written = group.submit(item);
+        if (written.error() != null) {
+            throw written.error();
+        }
+        engine.savedWithRows(work, destination, item.done());
+        return written.tagRows();
+    }
+
+    /**
+     * One batch: all its events in one transaction; if that fails, each event alone, so each gets its
+     * own outcome (an exception object of its own: it is thrown on the event's worker).
+     */
+    private List<Written> writeBatch(List<Item> items) {
+        Map<Item, Written> results = new IdentityHashMap<>();
+        List<Item> together = new ArrayList<>();
+        List<Item> alone = new ArrayList<>();
+        Set<String> jobs = new HashSet<>();
+        items.stream().sorted(Comparator.comparing((Item item) -> item.event().getJobId()))
+                .forEach(item -> (jobs.add(item.event().getJobId()) ? together : alone).add(item));
+        if (together.size() > 1) {
+            try {
+                List<Integer> counts = transaction(together);
+                for (int i = 0; i < together.size(); i++) {
+                    results.put(together.get(i), new Written(counts.get(i), null));
+                }
+                transactions.accept(together.size(), true);
+            } catch (SQLException | RuntimeException e) {
+                transactions.accept(together.size(), false);
+                LOG.warn("database batch of {} events failed, each is written alone: {}", together.size(), GroupCommit.reason(e));
+                alone.addAll(0, together);
+            }
+        } else {
+            alone.addAll(0, together);
+        }
+        for (Item item : alone) {
+            try {
+                results.put(item, new Written(transaction(List.of(item)).get(0), null));
+                transactions.accept(1, true);
+            } catch (SQLException | RuntimeException e) {
+                transactions.accept(1, false);
+                results.put(item, new Written(0, e));
+            }
+        }
+        List<Written> ordered = new ArrayList<>(items.size());
+        for (Item item : items) {
+            ordered.add(results.get(item));
+        }
+        return ordered;
+    }
+
+    /** The rows of these events (of different jobs) and their delivery rows, in one transaction. */
+    private List<Integer> transaction(List<Item> items) throws SQLException {
         OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
         try (Connection connection = dataSource.getConnection()) {
             boolean autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false);
             try {
-                int written = writeRows(connection, event, version, now, rows, work.getArchiveKey());
-                DeliveryRows.save(connection, work.getInboxId(), java.util.Map.of(destination.name(), engine.doneInTransaction(work, destination)),
-                        work.recordedDestinations());
+                List<Integer> written = new ArrayList<>(items.size());
+                List<List<Object>> tags = new ArrayList<>();
+                List<List<Object>> asr = new ArrayList<>();
+                try (PreparedStatement insert = connection.prepareStatement(JOB_INSERT)) {
+                    for (Item item : items) {
+                        boolean wins = writeJob(connection, insert, item, now);
+                        if (wins) {
+                            tags.addAll(item.rows().tagValues());
+                            asr.addAll(item.rows().asrValues());
+                        }
+                        written.add(wins ? item.rows().tagCount() : 0);
+                    }
+                }
+                batch(connection, TAG_INSERT, tags);
+                batch(connection, ASR_INSERT, asr);
+                for (Item item : items) {
+                    EventWork work = item.work();
+                    DeliveryRows.save(connection, work.getInboxId(), Map.of(item.destination().name(), item.done()),
+                            work.recordedDestinations());
+                }
                 connection.commit();
                 return written;
             } catch (SQLException | RuntimeException e) {
-                connection.rollback();
+                try {
+                    connection.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
                 throw e;
             } finally {
-                connection.setAutoCommit(autoCommit);
+                try {
+                    connection.setAutoCommit(autoCommit);
+                } catch (SQLException ignored) {
+                    // the pool resets or discards the connection
+                }
             }
         }
     }
 
-    private int writeRows(Connection connection, VodEvent event, Version version, OffsetDateTime now,
-            EventRows.Rows rows, String archiveKey) throws SQLException {
+    /**
+     * The event's job row: inserted (a first delivery), or replacing the one there if this event is
+     * the later one, with the job's old tag and ASR rows deleted. False: a later event holds the row.
+     */
+    private boolean writeJob(Connection connection, PreparedStatement insert, Item item, OffsetDateTime now) throws SQLException {
+        VodEvent event = item.event();
         String jobId = event.getJobId();
-        boolean inserted;
-        try (PreparedStatement insert = connection.prepareStatement(JOB_INSERT)) {
-            insert.setString(1, jobId);
-            bindJob(insert, 2, event, version, now, rows.tagCount(), archiveKey);
-            inserted = insert.executeUpdate() == 1;
+        String archiveKey = item.work().getArchiveKey();
+        insert.setString(1, jobId);
+        bindJob(insert, 2, event, item.version(), now, item.rows().tagCount(), archiveKey);
+        if (insert.executeUpdate() == 1) {
+            return true;
         }
-        if (!inserted) {
-            Version current = lockJob(connection, jobId);
-            if (current != null && LATER.compare(version, current) < 0) {
-                return 0;
-            }
-            try (PreparedStatement update = connection.prepareStatement(JOB_UPDATE)) {
-                int next = bindJob(update, 1, event, version, now, rows.tagCount(), archiveKey);
-                update.setString(next, jobId);
-                update.executeUpdate();
-            }
-            // Tag and ASR rows only ever exist with their job row, so a first delivery skips these.
-            for (String delete : new String[] {TAGS_DELETE, ASR_DELETE}) {
-                try (PreparedStatement statement = connection.prepareStatement(delete)) {
-                    statement.setString(1, jobId);
-                    statement.executeUpdate();
-                }
+        Version current = lockJob(connection, jobId);
+        if (current != null && LATER.compare(item.version(), current) < 0) {
+            return false;
+        }
+        try (PreparedStatement update = connection.prepareStatement(JOB_UPDATE)) {
+            int next = bindJob(update, 1, event, item.version(), now, item.rows().tagCount(), archiveKey);
+            update.setString(next, jobId);
+            update.executeUpdate();
+        }
+        // Tag and ASR rows only ever exist with their job row, so a first delivery skips these.
+        for (String delete : new String[] {TAGS_DELETE, ASR_DELETE}) {
+            try (PreparedStatement statement = connection.prepareStatement(delete)) {
+                statement.setString(1, jobId);
+                statement.executeUpdate();
             }
         }
-        batch(connection, TAG_INSERT, rows.tagValues());
-        batch(connection, ASR_INSERT, rows.asrValues());
-        return rows.tagCount();
+        return true;
+    }
+
+    @Override
+    protected void doStop() throws InterruptedException {
+        group.stop();
+    }
+
+    @Override
+    protected void doStart() {
+        group.start();
     }
 
     /** Binds media_id .. archive_key from position first on; returns the next position. */

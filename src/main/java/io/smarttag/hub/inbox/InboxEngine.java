@@ -4,6 +4,7 @@ import io.smarttag.hub.alert.Alert;
 import io.smarttag.hub.alert.OpsNotices;
 import io.smarttag.hub.archive.ArchiveKeys;
 import io.smarttag.hub.config.HubClock;
+import io.smarttag.hub.db.GroupCommit;
 import io.smarttag.hub.db.SqlFiles;
 import io.smarttag.hub.db.Timestamps;
 import io.smarttag.hub.destination.Destination;
@@ -25,6 +26,7 @@ import javax.sql.DataSource;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.Variable;
+import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * <p>Its calls take lists, so a caller can claim and finish many events per transaction; the process
  * route calls them one event at a time today.
  */
-public class InboxEngine {
+public class InboxEngine extends ServiceSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboxEngine.class);
     private static final String CLAIM = SqlFiles.load("inbox-claim");
@@ -55,11 +57,37 @@ public class InboxEngine {
     private final InboxWriter writer;
     private final Errors errors = new Errors();
     private final EventMdc mdc = new EventMdc();
+    private final GroupCommit<Finish, Finish> finishes;
     private volatile String claimDue;
+
+    /** An event's new state after an attempt, with its outcomes; error: why it could not be written. */
+    private record Finish(EventWork work, String state, OffsetDateTime doneAt, OffsetDateTime next, String lastError,
+            SQLException error) {
+        Finish(EventWork work, String state, OffsetDateTime doneAt, OffsetDateTime next, String lastError) {
+            this(work, state, doneAt, next, lastError, null);
+        }
+
+        Finish failed(SQLException why) {
+            return new Finish(work, state, doneAt, next, lastError, why);
+        }
+    }
 
     public InboxEngine(DataSource dataSource, Destinations destinations, RetryPolicy retry, HubClock clock,
             long leaseMillis, HubMetrics metrics, OpsNotices notices, ArchiveKeys archiveKeys,
             InboxWriter writer) {
+        this(dataSource, destinations, retry, clock, leaseMillis, metrics, notices, archiveKeys, writer, 1, 0);
+    }
+
+    /**
+     * finishBatchMax, finishWindowMillis: group commit of finish (hub.process.finish-batch-max,
+     * hub.process.finish-window-ms): the outcomes of events the workers finish at the same time are
+     * written in one transaction.
+     */
+    public InboxEngine(DataSource dataSource, Destinations destinations, RetryPolicy retry, HubClock clock,
+            long leaseMillis, HubMetrics metrics, OpsNotices notices, ArchiveKeys archiveKeys,
+            InboxWriter writer, int finishBatchMax, long finishWindowMillis) {
+        // every transaction is counted by writeFinishes (with its outcome): the batch as a whole never fails
+        this.finishes = new GroupCommit<>("finish batch", finishBatchMax, finishWindowMillis, this::writeFinishes, (events, written) -> { });
         this.archiveKeys = archiveKeys;
         this.writer = writer;
         this.dataSource = dataSource;
@@ -77,7 +105,7 @@ public class InboxEngine {
      * share one commit (group commit, see {@link InboxWriter}).
      */
     public String accept(@Variable("rawEvent") Object raw, @Variable("accepted") VodEvent event,
-            @Variable("source") String source) throws SQLException {
+            @Variable("source") String source) throws Exception {
         return writer.accept(raw, event, source);
     }
 
@@ -271,11 +299,14 @@ public class InboxEngine {
         mdc.noDestination();
     }
 
-    /** The database destination's rows and its done state are committed together: recorded here. */
-    public DeliveryState doneInTransaction(EventWork work, Destination destination) {
-        DeliveryState done = new DeliveryState(DeliveryState.DONE, attempts(work, destination) + 1, clock.now(), null, clock.now(), false);
+    /** The database destination's done state, committed with its rows (then recorded with {@link #savedWithRows}). */
+    public DeliveryState doneState(EventWork work, Destination destination) {
+        return new DeliveryState(DeliveryState.DONE, attempts(work, destination) + 1, clock.now(), null, clock.now(), false);
+    }
+
+    /** The rows and the done state are committed: the outcome is in the work, saved already. */
+    public void savedWithRows(EventWork work, Destination destination, DeliveryState done) {
         work.outcome(destination.name(), done.asSaved());
-        return done;
     }
 
     /** The destination failed: it is retried after its own backoff, or parked after hub.retry.max-attempts. */
@@ -289,13 +320,101 @@ public class InboxEngine {
         mdc.noDestination();
     }
 
+    /**
+     * One batch of finishes: every event's delivery rows and inbox state in one transaction, the
+     * state UPDATEs as one JDBC batch; if that fails, each event alone, so each gets its own outcome.
+     */
+    private List<Finish> writeFinishes(List<Finish> batch) {
+        if (batch.size() > 1) {
+            try {
+                writeFinishes(batch, true);
+                metrics.finishBatch(batch.size(), true);
+                return batch;
+            } catch (SQLException e) {
+                metrics.finishBatch(batch.size(), false);
+                LOG.debug("finish batch of {} events failed, each is written alone: {}", batch.size(), e.toString());
+            }
+        }
+        List<Finish> results = new ArrayList<>(batch.size());
+        for (Finish finish : batch) {
+            try {
+                writeFinishes(List.of(finish), false);
+                metrics.finishBatch(1, true);
+                results.add(finish);
+            } catch (SQLException e) {
+                metrics.finishBatch(1, false);
+                results.add(finish.failed(e));
+            }
+        }
+        return results;
+    }
+
+    private void writeFinishes(List<Finish> batch, boolean together) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            boolean autoCommit = connection.getAutoCommit();
+            if (together) {
+                connection.setAutoCommit(false);
+            }
+            try {
+                for (Finish finish : batch) {
+                    EventWork work = finish.work();
+                    DeliveryRows.save(connection, work.getInboxId(), work.getOutcomes(), work.recordedDestinations());
+                }
+                try (PreparedStatement update = connection.prepareStatement(FINISH)) {
+                    for (Finish finish : batch) {
+                        update.setString(1, finish.state());
+                        update.setObject(2, finish.doneAt());
+                        update.setObject(3, finish.next());
+                        update.setString(4, finish.lastError());
+                        update.setString(5, finish.work().getArchiveKey());
+                        update.setString(6, finish.work().getInboxId());
+                        update.addBatch();
+                    }
+                    update.executeBatch();
+                }
+                if (together) {
+                    connection.commit();
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (together) {
+                    try {
+                        connection.rollback();
+                    } catch (SQLException rollback) {
+                        e.addSuppressed(rollback);
+                    }
+                }
+                throw e;
+            } finally {
+                if (together) {
+                    try {
+                        connection.setAutoCommit(autoCommit);
+                    } catch (SQLException ignored) {
+                        // the pool resets or discards the connection
+                    }
+                }
+            }
+        }
+    }
+
+    /** Stops taking finishes once the routes are stopped: an open batch is written at once. */
+    @Override
+    protected void doStop() throws InterruptedException {
+        finishes.stop();
+    }
+
+    /** Takes finishes (again, after a restart of the CamelContext in tests). */
+    @Override
+    protected void doStart() {
+        finishes.start();
+    }
+
     private static int attempts(EventWork work, Destination destination) {
         DeliveryState recorded = work.recorded(destination.name());
         return recorded == null ? 0 : recorded.attempts();
     }
 
     /** The process route's last step: the outcomes of a routed event (see {@link #finish}). */
-    public List<Alert> finished(@Variable("work") EventWork work, @Variable("kind") String kind) throws SQLException {
+    public List<Alert> finished(@Variable("work") EventWork work, @Variable("kind") String kind) throws Exception {
         return finish(work, kind, null);
     }
 
@@ -304,7 +423,7 @@ public class InboxEngine {
      * the event (success, fail, other); null when processing failed before it was routed, and then
      * processError says why. Returns the notices for ops of deliveries that parked in this attempt.
      */
-    public List<Alert> finish(EventWork work, String kind, Exception processError) throws SQLException {
+    public List<Alert> finish(EventWork work, String kind, Exception processError) throws Exception {
         mdc.noDestination();
         OffsetDateTime now = clock.now();
         List<String> errorsNow = new ArrayList<>();
@@ -340,17 +459,10 @@ public class InboxEngine {
             state = pending ? DeliveryState.PENDING : parked ? DeliveryState.PARKED : DeliveryState.DONE;
         }
         String lastError = errorsNow.isEmpty() ? null : Errors.cap(String.join("; ", errorsNow));
-        try (Connection connection = dataSource.getConnection()) {
-            DeliveryRows.save(connection, work.getInboxId(), work.getOutcomes(), work.recordedDestinations());
-            try (PreparedStatement finish = connection.prepareStatement(FINISH)) {
-                finish.setString(1, state);
-                finish.setObject(2, DeliveryState.DONE.equals(state) ? now : null);
-                finish.setObject(3, next == null ? now : next);
-                finish.setString(4, lastError);
-                finish.setString(5, work.getArchiveKey());
-                finish.setString(6, work.getInboxId());
-                finish.executeUpdate();
-            }
+        Finish written = finishes.submit(new Finish(work, state, DeliveryState.DONE.equals(state) ? now : null,
+                next == null ? now : next, lastError));
+        if (written.error() != null) {
+            throw written.error();
         }
         String job = work.getEvent() == null ? "?" : Errors.flat(work.getEvent().getJobId());
         work.getOutcomes().forEach((name, outcome) -> {

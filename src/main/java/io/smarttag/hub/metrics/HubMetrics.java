@@ -23,8 +23,8 @@ import org.apache.camel.Variable;
  * dashboards and alert rules (deploy/prometheus) rely on these names, so they are fixed:
  * smarttag_events_{received,accepted,duplicate,rejected,spooled}_total, smarttag_deliveries_total,
  * smarttag_delivery_seconds, smarttag_alerts_total, smarttag_quarantine_total, smarttag_backlog_*,
- * smarttag_spool_files, smarttag_callback_request_seconds, smarttag_accept_batches_total and
- * smarttag_accept_batch_size.
+ * smarttag_spool_files, smarttag_callback_request_seconds, smarttag_accept_batches_total,
+ * smarttag_accept_batch_size, smarttag_database_batches_total and smarttag_database_batch_size.
  */
 public class HubMetrics {
 
@@ -92,8 +92,10 @@ public class HubMetrics {
         counter("smarttag.events.duplicate", "Repeated deliveries of an event already in the inbox", "source", "spool");
         singleCountersAtZero();
         for (boolean committed : new boolean[] {true, false}) {
-            acceptBatches(committed);
-            acceptBatchSize(committed);
+            for (String step : List.of("accept", "database", "finish")) {
+                batchCounter(step, committed);
+                batchSize(step, committed);
+            }
         }
         for (String destination : destinations) {
             for (String outcome : List.of("ok", "failed", "parked")) {
@@ -197,20 +199,44 @@ public class HubMetrics {
      * it committed; a failed one failed each of its callers (spooled, or left in the queue).
      */
     public void acceptBatch(int rows, boolean committed) {
-        acceptBatches(committed).increment();
-        acceptBatchSize(committed).record(rows);
+        batchCounter("accept", committed).increment();
+        batchSize("accept", committed).record(rows);
     }
 
-    private Counter acceptBatches(boolean committed) {
-        String outcome = committed ? "committed" : "failed";
-        return counters.computeIfAbsent("accept-batches|" + outcome, k -> Counter.builder("smarttag.accept.batches")
-                .description("Inbox transactions of accept (group commit), by outcome").tags("outcome", outcome).register(registry));
+    /**
+     * One transaction of the database destination (JobRowsWriter): the events whose rows were
+     * grouped into it and whether it committed (a failed one is written again one event at a time).
+     */
+    public void databaseBatch(int events, boolean committed) {
+        batchCounter("database", committed).increment();
+        batchSize("database", committed).record(events);
     }
 
-    private DistributionSummary acceptBatchSize(boolean committed) {
+    /**
+     * One write of the events' outcomes after an attempt (InboxEngine.finish: delivery rows and inbox
+     * state): the events grouped into it and whether it was written (a refused group is written
+     * again one event at a time).
+     */
+    public void finishBatch(int events, boolean committed) {
+        batchCounter("finish", committed).increment();
+        batchSize("finish", committed).record(events);
+    }
+
+    private static final Map<String, String> BATCH_OF = Map.of(
+            "accept", "Inbox transactions of accept (group commit)",
+            "database", "Transactions of the database destination's rows (group commit)",
+            "finish", "Transactions of the events' outcomes after an attempt (group commit)");
+
+    private Counter batchCounter(String step, boolean committed) {
         String outcome = committed ? "committed" : "failed";
-        return summaries.computeIfAbsent(outcome, k -> DistributionSummary.builder("smarttag.accept.batch.size")
-                .description("Events written per inbox transaction of accept (group commit), by outcome")
+        return counters.computeIfAbsent(step + "-batches|" + outcome, k -> Counter.builder("smarttag." + step + ".batches")
+                .description(BATCH_OF.get(step) + ", by outcome").tags("outcome", outcome).register(registry));
+    }
+
+    private DistributionSummary batchSize(String step, boolean committed) {
+        String outcome = committed ? "committed" : "failed";
+        return summaries.computeIfAbsent(step + "|" + outcome, k -> DistributionSummary.builder("smarttag." + step + ".batch.size")
+                .description("Events per transaction: " + BATCH_OF.get(step) + ", by outcome")
                 .tags("outcome", outcome).serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256).register(registry));
     }
 
