@@ -31,6 +31,10 @@ public class MnsConfiguration implements Cloneable {
     private int maxMessagesPerPoll = 16;
     @UriParam(defaultValue = "1", description = "Number of polling threads")
     private int concurrentConsumers = 1;
+    @UriParam(defaultValue = "16", description = "Messages of one receive that go through the route at the same time, "
+            + "1 to 16: the polling thread and up to batchConcurrency - 1 threads of a pool the consumer owns; messages "
+            + "reaching accept together share one inbox transaction (group commit). 1: one after another on the polling thread")
+    private int batchConcurrency = 16;
     @UriParam(defaultValue = "0", description = "When above 0, a message still being processed gets its visibility "
             + "extended by this many seconds before it would become visible again (for slow processing)")
     private int visibilityExtensionSeconds;
@@ -66,6 +70,7 @@ public class MnsConfiguration implements Cloneable {
         require(waitSeconds >= 1 && waitSeconds <= 30, "waitSeconds must be 1 to 30");
         require(maxMessagesPerPoll >= 1 && maxMessagesPerPoll <= 16, "maxMessagesPerPoll must be 1 to 16");
         require(concurrentConsumers >= 1, "concurrentConsumers must be at least 1");
+        require(batchConcurrency >= 1 && batchConcurrency <= 16, "batchConcurrency must be 1 to 16");
         require(failureVisibilitySeconds >= 1 && failureVisibilitySeconds <= 43200, "failureVisibilitySeconds must be 1 to 43200");
         require(healthFailureThreshold >= 0, "healthFailureThreshold must be 0 or more");
         require(backoffInitialMs > 0 && backoffMultiplier >= 1 && backoffMaxMs >= backoffInitialMs, "backoff settings are inconsistent");
@@ -147,6 +152,14 @@ public class MnsConfiguration implements Cloneable {
 
     public void setConcurrentConsumers(int concurrentConsumers) {
         this.concurrentConsumers = concurrentConsumers;
+    }
+
+    public int getBatchConcurrency() {
+        return batchConcurrency;
+    }
+
+    public void setBatchConcurrency(int batchConcurrency) {
+        this.batchConcurrency = batchConcurrency;
     }
 
     public int getVisibilityExtensionSeconds() {

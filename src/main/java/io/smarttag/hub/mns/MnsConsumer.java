@@ -12,7 +12,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,7 +29,16 @@ import org.slf4j.LoggerFactory;
  * Long-polls an MNS queue on concurrentConsumers threads and hands each message to the route.
  * A message is deleted (in one batch per poll) only after its exchange completed without an
  * exception; otherwise it stays in the queue and MNS hands it out again after its visibility
- * timeout. Failed receives back off exponentially and are logged once per outage, not per poll;
+ * timeout.
+ *
+ * <p><b>Messages of one receive go through the route together.</b> Up to batchConcurrency of them
+ * at a time: the polling thread and batchConcurrency - 1 threads of a pool this consumer owns
+ * (created on start, stopped on stop, through Camel's ExecutorServiceManager), each taking the next
+ * message of the receive until none is left. So they reach accept together and share one inbox
+ * transaction (group commit, InboxWriter), and the polling thread deletes those accepted with one
+ * batch delete once all of them are done. Each message is its own exchange, exactly as when they
+ * went through one after another (batchConcurrency 1, on the polling thread alone); only their order
+ * is not kept, which accept does not need (a repeated delivery is recognised whatever its order). Failed receives back off exponentially and are logged once per outage, not per poll;
  * after healthFailureThreshold of them in a row the consumer's health check (MnsConsumerHealthCheck)
  * is DOWN until the next successful receive.
  *
@@ -70,6 +81,8 @@ public class MnsConsumer extends DefaultConsumer {
     private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
     private ExecutorService pollers;
+    /** Helps the polling threads run the messages of a receive through the route; null when batchConcurrency is 1. */
+    private ExecutorService batchWorkers;
     private ScheduledExecutorService extender;
     /** Poller threads inside a receive right now: the only ones doStop interrupts. Guarded by itself. */
     private final Set<Thread> receiving = new HashSet<>();
@@ -109,6 +122,11 @@ public class MnsConsumer extends DefaultConsumer {
             healthCheck.setCamelContext(getEndpoint().getCamelContext());
             registry.register(healthCheck);
         }
+        if (helpersPerBatch() > 0) {
+            // every polling thread can have its helpers busy at once: a helper never waits for a pool thread
+            batchWorkers = getEndpoint().getCamelContext().getExecutorServiceManager().newFixedThreadPool(this,
+                    "mns-batch-" + configuration.getQueueName(), helpersPerBatch() * configuration.getConcurrentConsumers());
+        }
         pollers = getEndpoint().getCamelContext().getExecutorServiceManager()
                 .newFixedThreadPool(this, "mns-" + configuration.getQueueName(), configuration.getConcurrentConsumers());
         for (int i = 0; i < configuration.getConcurrentConsumers(); i++) {
@@ -121,9 +139,14 @@ public class MnsConsumer extends DefaultConsumer {
         }
     }
 
+    /** Threads of the pool that help one polling thread with the messages of one receive. */
+    private int helpersPerBatch() {
+        return Math.min(configuration.getBatchConcurrency(), configuration.getMaxMessagesPerPoll()) - 1;
+    }
+
     /**
      * Stops polling: receives in flight are interrupted at once; a batch already being processed
-     * is finished (and deleted) before its thread ends.
+     * is finished (and deleted) before its thread ends, and only then the batch pool is stopped.
      */
     @Override
     protected void doStop() throws Exception {
@@ -138,6 +161,11 @@ public class MnsConsumer extends DefaultConsumer {
             }
             getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(pollers);
             pollers = null;
+        }
+        if (batchWorkers != null) {
+            // idle unless the pollers did not stop in time: then, as for them, processing is interrupted
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(batchWorkers);
+            batchWorkers = null;
         }
         if (extender != null) {
             getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(extender);
@@ -264,38 +292,86 @@ public class MnsConsumer extends DefaultConsumer {
             inFlight.add(tracked);
             batch.add(tracked);
         }
-        List<InFlight> accepted = new ArrayList<>();
         try {
-            for (int i = 0; i < messages.size(); i++) {
-                Message message = messages.get(i);
-                InFlight tracked = batch.get(i);
-                if (!running || contextStopping()) {
-                    // stopping: leave the rest untouched, MNS hands them out again
-                    retryLater(tracked);
-                    continue;
+            boolean[] accepted = new boolean[messages.size()];
+            AtomicInteger next = new AtomicInteger();
+            CountDownLatch finished = new CountDownLatch(messages.size());
+            Runnable takeTurns = () -> {
+                for (int i = next.getAndIncrement(); i < messages.size(); i = next.getAndIncrement()) {
+                    try {
+                        accepted[i] = process(messages.get(i), batch.get(i));
+                    } catch (RuntimeException e) {
+                        // not accepted: left in the queue until its visibility timeout; the other messages go on
+                        LOG.warn("MNS consumer of {} failed on message {}: {}", configuration.getQueueName(),
+                                messages.get(i).getMessageId(), e.toString());
+                    } finally {
+                        finished.countDown();
+                    }
                 }
-                Exchange exchange = createExchange(message);
+            };
+            ExecutorService helpers = batchWorkers;
+            int helpersWanted = helpers == null ? 0 : Math.min(helpersPerBatch(), messages.size() - 1);
+            for (int h = 0; h < helpersWanted; h++) {
                 try {
-                    getProcessor().process(exchange);
-                } catch (Exception e) {
-                    exchange.setException(e);
+                    helpers.execute(takeTurns);
+                } catch (RejectedExecutionException stopped) {
+                    break; // the pool is stopping: this thread takes the remaining turns itself
                 }
-                if (exchange.getException() == null) {
-                    accepted.add(tracked);
-                } else {
-                    LOG.warn("MNS message {} not accepted, left in the queue for a retry: {}",
-                            message.getMessageId(), exchange.getException().toString());
-                    retryLater(tracked);
-                }
-                releaseExchange(exchange, false);
+            }
+            takeTurns.run();
+            if (!awaitHelpers(finished)) {
+                // interrupted (the consumer did not stop in time): nothing is deleted; what was
+                // accepted is redelivered and recognised as a duplicate
+                return;
             }
             List<String> handles = new ArrayList<>();
-            for (InFlight tracked : accepted) {
-                handles.add(tracked.finish());
+            for (int i = 0; i < accepted.length; i++) {
+                if (accepted[i]) {
+                    handles.add(batch.get(i).finish());
+                }
             }
             delete(handles);
         } finally {
             inFlight.removeAll(batch);
+        }
+    }
+
+    /** Waits until the helpers finished their messages; false when interrupted first. */
+    private boolean awaitHelpers(CountDownLatch finished) {
+        try {
+            finished.await();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("MNS consumer of {} interrupted while a batch was processed; its accepted messages will be "
+                    + "redelivered and recognised as duplicates", configuration.getQueueName());
+            return false;
+        }
+    }
+
+    /** One message through the route, on whichever thread takes its turn; true when it was accepted. */
+    private boolean process(Message message, InFlight tracked) {
+        if (!running || contextStopping()) {
+            // stopping: leave the rest untouched, MNS hands them out again
+            retryLater(tracked);
+            return false;
+        }
+        Exchange exchange = createExchange(message);
+        try {
+            try {
+                getProcessor().process(exchange);
+            } catch (Exception e) {
+                exchange.setException(e);
+            }
+            if (exchange.getException() == null) {
+                return true;
+            }
+            LOG.warn("MNS message {} not accepted, left in the queue for a retry: {}",
+                    message.getMessageId(), exchange.getException().toString());
+            retryLater(tracked);
+            return false;
+        } finally {
+            releaseExchange(exchange, false);
         }
     }
 

@@ -47,6 +47,7 @@ public final class MnsTestServer implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger rejectedSignatures = new AtomicInteger();
     private final AtomicInteger waitingReceives = new AtomicInteger();
+    private final AtomicInteger deleteRequests = new AtomicInteger();
     private final List<String> deletedBodies = Collections.synchronizedList(new ArrayList<>());
     private volatile long visibilityTimeoutMs = 30_000;
     private volatile boolean failing;
@@ -116,6 +117,11 @@ public final class MnsTestServer implements AutoCloseable {
     /** Receives waiting in a long poll right now. */
     public int waitingReceives() {
         return waitingReceives.get();
+    }
+
+    /** Delete and BatchDelete requests so far (a BatchDelete of 16 handles counts once). */
+    public int deleteRequests() {
+        return deleteRequests.get();
     }
 
     /** Bodies of the messages deleted so far (by Delete or BatchDelete), in the order they were deleted. */
@@ -291,6 +297,7 @@ public final class MnsTestServer implements AutoCloseable {
     }
 
     private void delete(HttpExchange exchange, Queue queue, Map<String, String> query, byte[] body) throws Exception {
+        deleteRequests.incrementAndGet();
         if (query.containsKey("receipthandle")) {
             String code = deleteOne(queue, query.get("receipthandle"));
             if (code == null) {
