@@ -25,6 +25,8 @@ final class BenchConfig {
     final int maxEvents = integer("bench.max-events", 6000);
     /** Large events (2,000 tags x 5 Times = 10,000 rows each) sent in the large-event phases. */
     final int largeEvents = integer("bench.large-events", 40);
+    /** Events per transaction of the raw batched baseline (raw_seed_rows_batched). */
+    final int rawBatchEvents = integer("bench.raw-batch-events", 8);
     /** Seed messages sent through the MNS queue. */
     final int mnsMessages = integer("bench.mns-messages", 1000);
     /** External PostgreSQL; empty: an embedded PostgreSQL (zonky) with a fresh database. */
@@ -52,6 +54,7 @@ final class BenchConfig {
         m.put("bench.concurrency", concurrency);
         m.put("bench.max-events", maxEvents);
         m.put("bench.large-events", largeEvents);
+        m.put("bench.raw-batch-events", rawBatchEvents);
         m.put("bench.mns-messages", mnsMessages);
         m.put("bench.jdbc.url", jdbcUrl.isEmpty() ? "(embedded PostgreSQL)" : jdbcUrl.replaceAll("password=[^&]*", "password=***"));
         m.put("bench.hub.jvm-args", hubJvmArgs.isEmpty() ? "(none)" : hubJvmArgs);

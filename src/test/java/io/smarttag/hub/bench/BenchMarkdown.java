@@ -16,6 +16,7 @@ final class BenchMarkdown {
         {"bench.concurrency", "8", "Connections / threads of every phase (HTTP, raw JDBC, naive route)."},
         {"bench.max-events", "6000", "Cap on events per hub seed phase (the hub's in-memory hand-off queue holds 10000)."},
         {"bench.large-events", "40", "Large events sent in the hub and raw-JDBC large phases."},
+        {"bench.raw-batch-events", "8", "Events per transaction of the raw batched baseline (raw_seed_rows_batched): their job rows as one JDBC batch, their tag rows as another."},
         {"bench.mns-messages", "1000", "Seed messages sent through the MNS queue."},
         {"bench.jdbc.url", "(empty)", "PostgreSQL JDBC URL to use instead of the embedded one (a scratch database: the hub migrates it and the run adds rows). Also BENCH_JDBC_URL."},
         {"bench.jdbc.user / bench.jdbc.password", "postgres / postgres", "Credentials for bench.jdbc.url."},
@@ -26,6 +27,7 @@ final class BenchMarkdown {
     private static final String[][] PHASE_TEXT = {
         {"raw_single_insert", "Raw JDBC, no Camel: one INSERT into smarttag_inbox per autocommit (the accept path's database limit), same columns and body as the hub's accept, N threads with one connection each."},
         {"raw_seed_rows", "Raw JDBC: per event one transaction with the job row and the 44 tag rows as one batch (the database destination's limit)."},
+        {"raw_seed_rows_batched", "Raw JDBC batched across events: per transaction the job rows of bench.raw-batch-events seed events as one batch and their tag rows (44 each) as another, the same statements as raw_seed_rows. events/s and tag rows/s count events; the latencies are of one whole transaction (all its events)."},
         {"raw_large_rows", "Raw JDBC: the same for the large event (1 job row + 10,000 tag rows per transaction)."},
         {"naive_camel_seed", "Naive Camel route in the benchmark JVM: unmarshal, insert the job row, split the tags, one camel-sql INSERT (autocommit) per tag, synchronous; called through a ProducerTemplate by N threads."},
         {"naive_camel_large", "The naive route with the large event, one event per thread."},

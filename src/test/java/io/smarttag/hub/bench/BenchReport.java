@@ -56,6 +56,8 @@ final class BenchReport {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("hub_accept_vs_raw_single_insert", ratio(get("hub_seed_max", "per_s"), get("raw_single_insert", "per_s")));
         r.put("hub_e2e_vs_raw_seed_rows", ratio(get("hub_seed_max", "end_to_end", "events_per_s"), get("raw_seed_rows", "per_s")));
+        r.put("hub_e2e_vs_raw_seed_rows_batched", ratio(get("hub_seed_max", "end_to_end", "events_per_s"),
+                get("raw_seed_rows_batched", "per_s")));
         r.put("hub_e2e_vs_naive_camel_seed", ratio(get("hub_seed_max", "end_to_end", "events_per_s"), get("naive_camel_seed", "per_s")));
         r.put("hub_large_e2e_vs_raw_large_rows", ratio(get("hub_large_max", "end_to_end", "events_per_s"), get("raw_large_rows", "per_s")));
         r.put("hub_large_e2e_vs_naive_camel_large", ratio(get("hub_large_max", "end_to_end", "events_per_s"), get("naive_camel_large", "per_s")));

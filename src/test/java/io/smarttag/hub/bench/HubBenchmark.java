@@ -153,6 +153,10 @@ public final class HubBenchmark {
         log("baseline: raw JDBC job row + 44 tag rows, one batch and transaction per event");
         load("raw_seed_rows", () -> LoadDriver.closedLoop(n, seconds, Long.MAX_VALUE,
                 RawJdbcBaseline.jobWithTags(db, run + "-raw44-", seed.withJobId("raw"))), null, seed.tagRows);
+        int k = config.rawBatchEvents;
+        log("baseline: raw JDBC job rows + 44 tag rows of " + k + " events, batched, one transaction per " + k + " events");
+        load("raw_seed_rows_batched", () -> LoadDriver.closedLoop(n, seconds, Long.MAX_VALUE,
+                RawJdbcBaseline.jobsWithTagsBatched(db, run + "-raw44b-", seed.withJobId("raw"), k)), null, seed.tagRows, k);
         log("baseline: raw JDBC large event (" + large.tagRows + " rows)");
         load("raw_large_rows", () -> LoadDriver.closedLoop(n, seconds, config.largeEvents,
                 RawJdbcBaseline.jobWithTags(db, run + "-rawlarge-", large.withJobId("raw"))), null, large.tagRows);
@@ -221,22 +225,35 @@ public final class HubBenchmark {
      * for hub phases (jobPrefix set) then waits until all its events are done and adds the
      * end-to-end numbers from the database.
      */
-    @SuppressWarnings("unchecked")
     private Map<String, Object> load(String name, Callable<LoadDriver.Result> phase, String jobPrefix, int rowsPerEvent)
             throws Exception {
+        return load(name, phase, jobPrefix, rowsPerEvent, 1);
+    }
+
+    /**
+     * As above, for a phase whose operation handles eventsPerOp events (one transaction of several):
+     * ok, per_s and tag_rows_per_s count events; the latencies are of whole operations.
+     */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> load(String name, Callable<LoadDriver.Result> phase, String jobPrefix, int rowsPerEvent,
+            int eventsPerOp) throws Exception {
         Map<String, Object> m = measureCpu(() -> {
             LoadDriver.Result r = phase.call();
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("connections", config.concurrency);
-            out.put("ok", r.ok());
+            out.put("ok", r.ok() * eventsPerOp);
             out.put("errors", r.errors());
             if (r.firstError() != null) {
                 out.put("first_error", r.firstError());
             }
             out.put("seconds", Db.round(r.seconds()));
-            out.put("per_s", Db.round(r.perSecond()));
+            out.put("per_s", Db.round(r.perSecond() * eventsPerOp));
+            if (eventsPerOp > 1) {
+                out.put("events_per_transaction", eventsPerOp);
+                out.put("transactions_per_s", Db.round(r.perSecond()));
+            }
             if (rowsPerEvent > 0) {
-                out.put("tag_rows_per_s", Db.round(r.perSecond() * rowsPerEvent));
+                out.put("tag_rows_per_s", Db.round(r.perSecond() * eventsPerOp * rowsPerEvent));
             }
             out.put("p50_ms", Db.round(r.latencies().percentileMs(50)));
             out.put("p99_ms", Db.round(r.latencies().percentileMs(99)));

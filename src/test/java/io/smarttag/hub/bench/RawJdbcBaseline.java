@@ -5,6 +5,7 @@ import io.smarttag.hub.event.EventRows;
 import io.smarttag.hub.event.VodEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.util.List;
@@ -72,41 +73,54 @@ final class RawJdbcBaseline {
         return () -> {
             Connection c = db.connect();
             c.setAutoCommit(false);
-            PreparedStatement job = c.prepareStatement("""
-                    INSERT INTO smarttag_job (job_id, media_id, status, code, message, event_time, received_at,
-                    processed_at, tag_count, archive_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""");
-            PreparedStatement tag = c.prepareStatement("""
-                    INSERT INTO smarttag_tag (job_id, media_id, category, tag, time_ms, face_url, item_index)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)""");
+            PreparedStatement job = c.prepareStatement(INSERT_JOB);
+            PreparedStatement tag = c.prepareStatement(INSERT_TAG);
             return new LoadDriver.Op() {
                 @Override
                 public void call(long seq) throws Exception {
                     String jobId = jobPrefix + seq;
-                    Timestamp now = new Timestamp(System.currentTimeMillis());
-                    job.setString(1, jobId);
-                    job.setString(2, parsed.getMediaId());
-                    job.setString(3, parsed.getStatus());
-                    job.setString(4, parsed.getCode());
-                    job.setString(5, parsed.getMessage());
-                    job.setTimestamp(6, now);
-                    job.setTimestamp(7, now);
-                    job.setTimestamp(8, now);
-                    job.setInt(9, tags.size());
-                    job.setString(10, "vod-events/bench/" + jobId + ".json");
+                    bindJob(job, parsed, jobId, tags.size());
                     job.executeUpdate();
-                    for (Map<String, Object> row : tags) {
-                        tag.setString(1, jobId);
-                        tag.setString(2, (String) row.get("mediaId"));
-                        tag.setString(3, (String) row.get("category"));
-                        tag.setString(4, (String) row.get("tag"));
-                        if (row.get("timeMs") == null) {
-                            tag.setNull(5, Types.BIGINT);
-                        } else {
-                            tag.setLong(5, (Long) row.get("timeMs"));
-                        }
-                        tag.setString(6, (String) row.get("faceUrl"));
-                        tag.setInt(7, (Integer) row.get("itemIndex"));
-                        tag.addBatch();
+                    addTags(tag, tags, jobId);
+                    tag.executeBatch();
+                    c.commit();
+                }
+
+                @Override
+                public void close() throws Exception {
+                    c.close();
+                }
+            };
+        };
+    }
+
+    /**
+     * The database destination's limit when rows are batched across events: per transaction the
+     * job rows of eventsPerTransaction events as one JDBC batch and all their tag rows as another
+     * (the same statements as {@link #jobWithTags}); one call is one transaction of that many events.
+     */
+    static LoadDriver.OpFactory jobsWithTagsBatched(Db db, String jobPrefix, byte[] event, int eventsPerTransaction)
+            throws Exception {
+        if (eventsPerTransaction < 1) {
+            throw new IllegalArgumentException("bench.raw-batch-events must be at least 1");
+        }
+        VodEvent parsed = JSON.readValue(event, VodEvent.class);
+        List<Map<String, Object>> tags = new EventRows().rows(parsed).tags();
+        return () -> {
+            Connection c = db.connect();
+            c.setAutoCommit(false);
+            PreparedStatement job = c.prepareStatement(INSERT_JOB);
+            PreparedStatement tag = c.prepareStatement(INSERT_TAG);
+            return new LoadDriver.Op() {
+                @Override
+                public void call(long seq) throws Exception {
+                    for (int k = 0; k < eventsPerTransaction; k++) {
+                        bindJob(job, parsed, jobPrefix + seq + "-" + k, tags.size());
+                        job.addBatch();
+                    }
+                    job.executeBatch();
+                    for (int k = 0; k < eventsPerTransaction; k++) {
+                        addTags(tag, tags, jobPrefix + seq + "-" + k);
                     }
                     tag.executeBatch();
                     c.commit();
@@ -118,5 +132,44 @@ final class RawJdbcBaseline {
                 }
             };
         };
+    }
+
+    private static final String INSERT_JOB = """
+            INSERT INTO smarttag_job (job_id, media_id, status, code, message, event_time, received_at,
+            processed_at, tag_count, archive_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+    private static final String INSERT_TAG = """
+            INSERT INTO smarttag_tag (job_id, media_id, category, tag, time_ms, face_url, item_index)
+            VALUES (?, ?, ?, ?, ?, ?, ?)""";
+
+    private static void bindJob(PreparedStatement job, VodEvent parsed, String jobId, int tagCount) throws SQLException {
+        Timestamp now = new Timestamp(System.currentTimeMillis());
+        job.setString(1, jobId);
+        job.setString(2, parsed.getMediaId());
+        job.setString(3, parsed.getStatus());
+        job.setString(4, parsed.getCode());
+        job.setString(5, parsed.getMessage());
+        job.setTimestamp(6, now);
+        job.setTimestamp(7, now);
+        job.setTimestamp(8, now);
+        job.setInt(9, tagCount);
+        job.setString(10, "vod-events/bench/" + jobId + ".json");
+    }
+
+    /** The event's tag rows added to the tag statement's batch. */
+    private static void addTags(PreparedStatement tag, List<Map<String, Object>> tags, String jobId) throws SQLException {
+        for (Map<String, Object> row : tags) {
+            tag.setString(1, jobId);
+            tag.setString(2, (String) row.get("mediaId"));
+            tag.setString(3, (String) row.get("category"));
+            tag.setString(4, (String) row.get("tag"));
+            if (row.get("timeMs") == null) {
+                tag.setNull(5, Types.BIGINT);
+            } else {
+                tag.setLong(5, (Long) row.get("timeMs"));
+            }
+            tag.setString(6, (String) row.get("faceUrl"));
+            tag.setInt(7, (Integer) row.get("itemIndex"));
+            tag.addBatch();
+        }
     }
 }
