@@ -70,28 +70,13 @@ final class RawJdbcBaseline {
     static LoadDriver.OpFactory jobWithTags(Db db, String jobPrefix, byte[] event) throws Exception {
         VodEvent parsed = JSON.readValue(event, VodEvent.class);
         List<Map<String, Object>> tags = new EventRows().rows(parsed).tags();
-        return () -> {
-            Connection c = db.connect();
-            c.setAutoCommit(false);
-            PreparedStatement job = c.prepareStatement(INSERT_JOB);
-            PreparedStatement tag = c.prepareStatement(INSERT_TAG);
-            return new LoadDriver.Op() {
-                @Override
-                public void call(long seq) throws Exception {
-                    String jobId = jobPrefix + seq;
-                    bindJob(job, parsed, jobId, tags.size());
-                    job.executeUpdate();
-                    addTags(tag, tags, jobId);
-                    tag.executeBatch();
-                    c.commit();
-                }
-
-                @Override
-                public void close() throws Exception {
-                    c.close();
-                }
-            };
-        };
+        return rowsInTransaction(db, (job, tag, seq) -> {
+            String jobId = jobPrefix + seq;
+            bindJob(job, parsed, jobId, tags.size());
+            job.executeUpdate();
+            addTags(tag, tags, jobId);
+            tag.executeBatch();
+        });
     }
 
     /**
@@ -106,6 +91,26 @@ final class RawJdbcBaseline {
         }
         VodEvent parsed = JSON.readValue(event, VodEvent.class);
         List<Map<String, Object>> tags = new EventRows().rows(parsed).tags();
+        return rowsInTransaction(db, (job, tag, seq) -> {
+            for (int k = 0; k < eventsPerTransaction; k++) {
+                bindJob(job, parsed, jobPrefix + seq + "-" + k, tags.size());
+                job.addBatch();
+            }
+            job.executeBatch();
+            for (int k = 0; k < eventsPerTransaction; k++) {
+                addTags(tag, tags, jobPrefix + seq + "-" + k);
+            }
+            tag.executeBatch();
+        });
+    }
+
+    /** What one call writes with the job and tag statements, before its commit. */
+    private interface RowsWriter {
+        void write(PreparedStatement job, PreparedStatement tag, long seq) throws SQLException;
+    }
+
+    /** One connection per thread with the job and tag statements prepared once; each call is one transaction. */
+    private static LoadDriver.OpFactory rowsInTransaction(Db db, RowsWriter writer) {
         return () -> {
             Connection c = db.connect();
             c.setAutoCommit(false);
@@ -114,15 +119,7 @@ final class RawJdbcBaseline {
             return new LoadDriver.Op() {
                 @Override
                 public void call(long seq) throws Exception {
-                    for (int k = 0; k < eventsPerTransaction; k++) {
-                        bindJob(job, parsed, jobPrefix + seq + "-" + k, tags.size());
-                        job.addBatch();
-                    }
-                    job.executeBatch();
-                    for (int k = 0; k < eventsPerTransaction; k++) {
-                        addTags(tag, tags, jobPrefix + seq + "-" + k);
-                    }
-                    tag.executeBatch();
+                    writer.write(job, tag, seq);
                     c.commit();
                 }
 
