@@ -52,8 +52,23 @@ public class ArchiveKeys {
     /** The key of an event at an archive destination with its own prefix option (default hub.archive.prefix). */
     public String keyFor(io.smarttag.hub.inbox.EventWork work, io.smarttag.hub.destination.Destination destination) {
         String own = destination.option("prefix");
+        if (own.equals(rawPrefix) && work.getArchiveKey() != null) {
+            return work.getArchiveKey(); // the default archive's key, computed once when the event was parsed
+        }
         ArchiveKeys keys = own.equals(rawPrefix) ? this : byPrefix.computeIfAbsent(own, ArchiveKeys::new);
         return keys.keyFor(work.getEvent());
+    }
+
+    /**
+     * The archive route's first step: the event's key at this destination as CamelFileName, and the
+     * destination's bucket as the variable bucket (empty: a file archive). A bean step, because a
+     * simple expression that calls a bean copies the whole exchange on every call.
+     */
+    public void address(@org.apache.camel.Variable("work") io.smarttag.hub.inbox.EventWork work,
+            @org.apache.camel.Variable("destination") io.smarttag.hub.destination.Destination destination,
+            org.apache.camel.Exchange exchange) {
+        exchange.getMessage().setHeader(org.apache.camel.Exchange.FILE_NAME, keyFor(work, destination));
+        exchange.setVariable("bucket", destination.option("bucket"));
     }
 
     public String keyFor(VodEvent event) {

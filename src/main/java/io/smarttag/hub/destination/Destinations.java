@@ -5,6 +5,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -36,7 +38,10 @@ public class Destinations {
     /** Reads hub.destinations and each destination's type and when; a mistake fails the start. */
     public static Destinations fromProperties(CamelContext context) {
         PropertiesComponent properties = context.getPropertiesComponent();
-        Function<String, String> lookup = key -> properties.resolveProperty(key).orElse(null);
+        // Read once per key: the configuration is fixed while the hub runs, and a destination's options
+        // are read on every delivery (resolving a property walks every property source each time).
+        Map<String, Optional<String>> resolved = new ConcurrentHashMap<>();
+        Function<String, String> lookup = key -> resolved.computeIfAbsent(key, properties::resolveProperty).orElse(null);
         String names = lookup.apply("hub.destinations");
         Set<String> seen = new LinkedHashSet<>();
         List<Destination> list = Arrays.stream(names == null ? new String[0] : names.split(","))
