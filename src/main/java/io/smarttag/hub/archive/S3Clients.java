@@ -7,11 +7,9 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
-import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
  * The S3 client behind the aws2-s3 endpoint, built from hub.archive.s3.* so that any S3-compatible
@@ -30,21 +28,12 @@ public final class S3Clients {
 
     private static S3Client create(java.util.function.Function<String, String> option) {
         S3ClientBuilder builder = S3Client.builder()
-                // The JDK's HTTP client under the SDK instead of Apache HttpClient: a JFR profile put a third
-                // of a PUT's CPU in Apache's request pipeline; an archive PUT is one small request.
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(Duration.ofMillis(Long.parseLong(option.apply("s3.timeout-ms"))))
-                        .socketTimeout(Duration.ofMillis(Long.parseLong(option.apply("s3.timeout-ms")))))
                 .region(Region.of(option.apply("s3.region")))
                 .forcePathStyle(Boolean.parseBoolean(option.apply("s3.path-style")))
                 // The SDK's default trailing checksums (aws-chunked + x-amz-trailer) are not
                 // understood by many S3-compatible stores; send checksums only where S3 requires them.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                // An archived event is a small byte array: one payload hash is cheaper than signing
-                // it in aws-chunked frames over a plain-HTTP endpoint (a JFR profile put the S3 PUT
-                // at a quarter of the hub's CPU), and every S3-compatible store takes a plain PUT.
-                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
                 .overrideConfiguration(c -> c.apiCallTimeout(Duration.ofMillis(Long.parseLong(option.apply("s3.timeout-ms")))));
         if (!option.apply("s3.endpoint").isEmpty()) {
             builder.endpointOverride(URI.create(option.apply("s3.endpoint")));
