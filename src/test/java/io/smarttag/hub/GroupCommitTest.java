@@ -237,7 +237,7 @@ class GroupCommitTest {
     }
 
     /** Waits until an insert into the inbox waits for a lock held by another transaction. */
-    private static void awaitBlockedInsert(RunningHub hub, String database) throws Exception {
+    static void awaitBlockedInsert(RunningHub hub, String database) throws Exception {
         String sql = "postgres".equals(database)
                 ? "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO smarttag_inbox%'"
                 : "SELECT COUNT(*) FROM information_schema.sessions WHERE executing_statement LIKE 'INSERT INTO smarttag_inbox%'";

@@ -173,15 +173,13 @@ public class JobRowsWriter extends ServiceSupport {
     private List<Integer> transaction(List<Item> items) throws SQLException {
         OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
         try (Connection connection = dataSource.getConnection()) {
-            boolean autoCommit = connection.getAutoCommit();
-            connection.setAutoCommit(false);
-            try {
+            return Transactions.inTransaction(connection, c -> {
                 List<Integer> written = new ArrayList<>(items.size());
                 List<List<Object>> tags = new ArrayList<>();
                 List<List<Object>> asr = new ArrayList<>();
-                try (PreparedStatement insert = connection.prepareStatement(JOB_INSERT)) {
+                try (PreparedStatement insert = c.prepareStatement(JOB_INSERT)) {
                     for (Item item : items) {
-                        boolean wins = writeJob(connection, insert, item, now);
+                        boolean wins = writeJob(c, insert, item, now);
                         if (wins) {
                             tags.addAll(item.rows().tagValues());
                             asr.addAll(item.rows().asrValues());
@@ -189,29 +187,14 @@ public class JobRowsWriter extends ServiceSupport {
                         written.add(wins ? item.rows().tagCount() : 0);
                     }
                 }
-                batch(connection, TAG_INSERT, tags);
-                batch(connection, ASR_INSERT, asr);
+                batch(c, TAG_INSERT, tags);
+                batch(c, ASR_INSERT, asr);
                 for (Item item : items) {
                     EventWork work = item.work();
-                    DeliveryRows.save(connection, work.getInboxId(), Map.of(item.destination().name(), item.done()),
-                            work.recordedDestinations());
+                    DeliveryRows.save(c, work.getInboxId(), Map.of(item.destination().name(), item.done()), work.recordedDestinations());
                 }
-                connection.commit();
                 return written;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
-            } finally {
-                try {
-                    connection.setAutoCommit(autoCommit);
-                } catch (SQLException ignored) {
-                    // the pool resets or discards the connection
-                }
-            }
+            });
         }
     }
 

@@ -6,6 +6,7 @@ import io.smarttag.hub.archive.ArchiveKeys;
 import io.smarttag.hub.config.HubClock;
 import io.smarttag.hub.db.GroupCommit;
 import io.smarttag.hub.db.SqlFiles;
+import io.smarttag.hub.db.Transactions;
 import io.smarttag.hub.db.Timestamps;
 import io.smarttag.hub.destination.Destination;
 import io.smarttag.hub.destination.Destinations;
@@ -351,48 +352,33 @@ public class InboxEngine extends ServiceSupport {
 
     private void writeFinishes(List<Finish> batch, boolean together) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
-            boolean autoCommit = connection.getAutoCommit();
             if (together) {
-                connection.setAutoCommit(false);
+                Transactions.inTransaction(connection, c -> {
+                    writeFinishes(c, batch);
+                    return null;
+                });
+            } else {
+                writeFinishes(connection, batch); // one event: with auto-commit, no transaction round trips
             }
-            try {
-                for (Finish finish : batch) {
-                    EventWork work = finish.work();
-                    DeliveryRows.save(connection, work.getInboxId(), work.getOutcomes(), work.recordedDestinations());
-                }
-                try (PreparedStatement update = connection.prepareStatement(FINISH)) {
-                    for (Finish finish : batch) {
-                        update.setString(1, finish.state());
-                        update.setObject(2, finish.doneAt());
-                        update.setObject(3, finish.next());
-                        update.setString(4, finish.lastError());
-                        update.setString(5, finish.work().getArchiveKey());
-                        update.setString(6, finish.work().getInboxId());
-                        update.addBatch();
-                    }
-                    update.executeBatch();
-                }
-                if (together) {
-                    connection.commit();
-                }
-            } catch (SQLException | RuntimeException e) {
-                if (together) {
-                    try {
-                        connection.rollback();
-                    } catch (SQLException rollback) {
-                        e.addSuppressed(rollback);
-                    }
-                }
-                throw e;
-            } finally {
-                if (together) {
-                    try {
-                        connection.setAutoCommit(autoCommit);
-                    } catch (SQLException ignored) {
-                        // the pool resets or discards the connection
-                    }
-                }
+        }
+    }
+
+    private static void writeFinishes(Connection connection, List<Finish> batch) throws SQLException {
+        for (Finish finish : batch) {
+            EventWork work = finish.work();
+            DeliveryRows.save(connection, work.getInboxId(), work.getOutcomes(), work.recordedDestinations());
+        }
+        try (PreparedStatement update = connection.prepareStatement(FINISH)) {
+            for (Finish finish : batch) {
+                update.setString(1, finish.state());
+                update.setObject(2, finish.doneAt());
+                update.setObject(3, finish.next());
+                update.setString(4, finish.lastError());
+                update.setString(5, finish.work().getArchiveKey());
+                update.setString(6, finish.work().getInboxId());
+                update.addBatch();
             }
+            update.executeBatch();
         }
     }
 

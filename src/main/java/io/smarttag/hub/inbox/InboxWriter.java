@@ -3,6 +3,7 @@ package io.smarttag.hub.inbox;
 import io.smarttag.hub.config.HubClock;
 import io.smarttag.hub.db.GroupCommit;
 import io.smarttag.hub.db.SqlFiles;
+import io.smarttag.hub.db.Transactions;
 import io.smarttag.hub.event.VodEvent;
 import io.smarttag.hub.metrics.HubMetrics;
 import java.nio.charset.StandardCharsets;
@@ -124,10 +125,8 @@ public class InboxWriter extends ServiceSupport {
             }
         }
         try (Connection connection = dataSource.getConnection()) {
-            boolean autoCommit = connection.getAutoCommit();
-            connection.setAutoCommit(false);
-            try {
-                try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+            Transactions.inTransaction(connection, c -> {
+                try (PreparedStatement insert = c.prepareStatement(INSERT)) {
                     for (int i : sent) {
                         bind(insert, rows.get(i));
                         insert.addBatch();
@@ -142,24 +141,11 @@ public class InboxWriter extends ServiceSupport {
                     if (unknown) {
                         // a driver that rewrites the batch (PostgreSQL reWriteBatchedInserts) does not
                         // count per row: the rows with our ids are the ones inserted
-                        storedById(connection, rows, sent, stored);
+                        storedById(c, rows, sent, stored);
                     }
                 }
-                connection.commit();
-            } catch (SQLException | RuntimeException | Error e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
-            } finally {
-                try {
-                    connection.setAutoCommit(autoCommit);
-                } catch (SQLException ignored) {
-                    // the pool resets or discards the connection
-                }
-            }
+                return null;
+            });
         }
     }
 
