@@ -23,6 +23,12 @@ public final class HubMain {
 
     public static void main(String[] args) throws Exception {
         chooseLogFormat();
+        String training = System.getProperty(TrainingRun.PROPERTY);
+        if (training != null && !training.isBlank()) {
+            // mvn package: start, deliver two events, stop, so the JVM can write the CDS archive (TrainingRun)
+            TrainingRun.run(Path.of(training));
+            System.exit(0);
+        }
         Main main = new Main();
         configure(main);
         main.run(args);
