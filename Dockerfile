@@ -26,7 +26,9 @@ VOLUME /app/data
 # hub.http.port (callbacks) and hub.management.port (/observe/health/live, /observe/health/ready, replay)
 EXPOSE 8080 9876
 
-# The README's "Running on a small box" options, measured by the benchmark (docs/benchmarks.md).
-ENV JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx160m -Xss512k"
+# The README's "Running on a small box" options, measured by the benchmark (docs/benchmarks.md),
+# without its -XX:SharedArchiveFile: the CDS archive of mvn package belongs to the build tree's
+# target/ paths and is not in the image.
+ENV JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx160m -Xss512k -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1"
 # exec: java is PID 1 and gets SIGTERM itself (graceful drain, see hub.shutdown.*)
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/smarttag-hub.jar \"$@\"", "smarttag-hub"]
