@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.camel.component.properties.PropertiesComponent;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
@@ -29,7 +30,8 @@ import org.apache.camel.main.MainListenerSupport;
  * never touches the user's data: both ports are free ports on 127.0.0.1, the H2 database, archive,
  * outbox, spool and quarantine are under the given folder (emptied first), and the settings that
  * could reach outside (database URL, bucket, SMTP host, MNS queue, webhook destinations, callback
- * key) are overridden, whatever application.properties or HUB_* variables say.
+ * key) are overridden, whatever application.properties says; HUB_* environment variables are
+ * ignored in this run.
  */
 final class TrainingRun {
 
@@ -80,6 +82,13 @@ final class TrainingRun {
         HubMain.configure(main);
         overrides.forEach(main::addOverrideProperty);
         main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport configuring) {
+                // HUB_* variables would win over the overrides: the training run ignores them all
+                ((PropertiesComponent) configuring.getCamelContext().getPropertiesComponent())
+                        .setEnvironmentVariableMode(PropertiesComponent.ENVIRONMENT_VARIABLES_MODE_NEVER);
+            }
+
             @Override
             public void afterStart(BaseMainSupport started) {
                 Thread events = new Thread(() -> {
