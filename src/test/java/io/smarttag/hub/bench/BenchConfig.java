@@ -37,7 +37,7 @@ final class BenchConfig {
      * JVM options of the hub process. Default: the README's small-box options (C1 only, serial
      * GC, 160 MiB heap; one Netty pool arena each for direct and heap buffers instead of one per
      * core and kind: about 4 MiB less native memory, issue 11; and the class-data-sharing archive
-     * that mvn package writes: start-up 3.4 s to 2.0 s, a missing or stale archive is ignored by
+     * that mvn package writes: start-up 2.7 s to 1.7 s, a missing or stale archive is ignored by
      * the JVM); "none": plain java -jar.
      */
     static final String SMALL_BOX = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx160m -Xss512k"
