@@ -11,6 +11,7 @@ import io.smarttag.hub.db.SqlFiles;
 import io.smarttag.hub.destination.Destination;
 import io.smarttag.hub.destination.Destinations;
 import io.smarttag.hub.inbox.EventMdc;
+import io.smarttag.hub.inbox.EventWork;
 import io.smarttag.hub.testsupport.Samples;
 import io.smarttag.hub.testsupport.TestServers;
 import io.smarttag.hub.tools.Replay;
@@ -29,6 +30,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -256,7 +258,7 @@ class RoutingRulesTest extends CamelMainTestSupport {
         Exchange accepted = context.getEndpoint("direct:accept").createExchange();
         accepted.setVariable("source", "http");
         accepted.getMessage().setBody(event);
-        NotifyBuilder processed = processingOf(accepted);
+        NotifyBuilder processed = processingOf(event);
         template.send("direct:accept", accepted);
         // a source clears the event's log context when it takes up the next exchange: the test thread does it now
         new EventMdc().clear();
@@ -268,6 +270,18 @@ class RoutingRulesTest extends CamelMainTestSupport {
         assertNotNull(id);
         assertTrue(processed.matches(WAIT_SECONDS, TimeUnit.SECONDS), "event " + id + " processed");
         return id;
+    }
+
+    /**
+     * Matches when the process route has completed the event with these raw bytes: accept hands the
+     * new event over in an exchange of its own (inbox id only), so it is recognised by what the
+     * worker claimed (its work); only the process route's own exchange, not the fan-out's copies.
+     */
+    private NotifyBuilder processingOf(byte[] event) {
+        return new NotifyBuilder(context)
+                .filter(exchange -> "process".equals(exchange.getFromRouteId()) && exchange.getProperty(Exchange.SPLIT_INDEX) == null
+                        && exchange.getVariable("work") instanceof EventWork work && Arrays.equals(event, work.getRaw()))
+                .whenCompleted(1).create();
     }
 
     /**

@@ -30,6 +30,7 @@ import io.smarttag.hub.inbox.Errors;
 import io.smarttag.hub.inbox.EventMdc;
 import io.smarttag.hub.inbox.RetryPolicy;
 import io.smarttag.hub.inbox.InboxEngine;
+import io.smarttag.hub.inbox.Handoff;
 import io.smarttag.hub.inbox.InboxWriter;
 import io.smarttag.hub.alert.AlertLog;
 import io.smarttag.hub.destination.Destination;
@@ -124,6 +125,7 @@ public class HubConfiguration implements CamelConfiguration {
                 settings.number("hub.process.finish-window-ms"));
         context.addService(engine);
         registry.bind("inboxEngine", engine);
+        registry.bind("handoff", new Handoff(context.createProducerTemplate(), settings.integer("hub.process.queue-size")));
         registry.bind("alertLog", new AlertLog(dataSource, destinations, clock, notices));
         ShutdownGate gate = new ShutdownGate(settings.number("hub.shutdown.drain-ms"), settings.integer("hub.http.port"));
         context.getManagementStrategy().addEventNotifier(gate);
