@@ -1,6 +1,7 @@
 package io.smarttag.hub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.icegreen.greenmail.util.GreenMail;
@@ -12,6 +13,8 @@ import io.smarttag.hub.health.SpoolHealthCheck;
 import io.smarttag.hub.testsupport.RunningHub;
 import io.smarttag.hub.testsupport.Samples;
 import io.smarttag.hub.testsupport.TestServers;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +34,23 @@ import org.junit.jupiter.api.Test;
 class HealthProbesTest {
 
     private static final String TOKEN = "health-probes-token";
+
+    @Test
+    void aTakenManagementPortFailsTheStartNamingTheProperty() throws Exception {
+        // without the check, Camel's management server logged the bind error and the hub ran on
+        // without health: an orchestrator restarted it forever without a reason in sight
+        int port = TestServers.freePort();
+        try (ServerSocket other = new ServerSocket()) {
+            other.bind(new InetSocketAddress("0.0.0.0", port));
+            Exception refused = assertThrows(Exception.class,
+                    () -> RunningHub.builder().property("hub.management.port", String.valueOf(port)).start().close());
+            StringBuilder reasons = new StringBuilder();
+            for (Throwable e = refused; e != null; e = e.getCause()) {
+                reasons.append(e.getMessage()).append(" / ");
+            }
+            assertTrue(reasons.toString().contains("hub.management.port = " + port + ": the port is in use"), reasons.toString());
+        }
+    }
 
     @Test
     void aFailingDestinationIsDegradedAndRecoversByItself() throws Exception {

@@ -51,6 +51,9 @@ import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.micrometer.MicrometerUtils;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,10 +66,28 @@ public class HubConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(HubConfiguration.class);
 
+    /** Fails the start, naming the property, when another process listens on the port already. */
+    static void requireFreePort(String property, String host, int port) {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw new IllegalStateException(property + " = " + port + ": the port is in use on " + host
+                    + " (another hub or program listens there); stop it or set " + property + " (env "
+                    + property.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_') + ")", e);
+        }
+    }
+
     @Override
     public void configure(CamelContext context) throws Exception {
         HubSettings settings = new HubSettings(context);
         Registry registry = context.getRegistry();
+        // Camel's management server only logs a port it cannot bind, and the hub would run without
+        // health, metrics or replay (orchestrators then restart it in a loop, unexplained): fail now.
+        requireFreePort("hub.management.port", settings.text("hub.management.host"), settings.integer("hub.management.port"));
 
         HikariDataSource dataSource = Databases.open(settings);
         context.addService(new ServiceSupport() {
