@@ -132,9 +132,8 @@ public class InboxEngine extends ServiceSupport {
                         }
                     }
                 }
-                List<String> won = claimRows(connection, due, now);
-                connection.commit();
-                for (String id : won) {
+                // claimed and loaded in one transaction: a failed load leaves the events unclaimed
+                for (String id : claimRows(connection, due, now)) {
                     claimed.add(load(connection, id));
                 }
                 connection.commit();
@@ -178,14 +177,18 @@ public class InboxEngine extends ServiceSupport {
     /** Claims the events of these ids that are due and loads them; the others are left alone. */
     public List<EventWork> claim(List<String> inboxIds) throws SQLException {
         OffsetDateTime now = clock.now();
-        List<EventWork> claimed = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
-            List<String> won = claimRows(connection, inboxIds, now);
-            for (String id : won) {
-                claimed.add(load(connection, id));
-            }
+            // Claimed and loaded in one transaction: a load that fails (a lost connection, a schema
+            // still being migrated when the database came back) leaves the event unclaimed for the
+            // sweep, instead of leased to nobody for hub.process.lease-ms.
+            return Transactions.inTransaction(connection, c -> {
+                List<EventWork> claimed = new ArrayList<>();
+                for (String id : claimRows(c, inboxIds, now)) {
+                    claimed.add(load(c, id));
+                }
+                return claimed;
+            });
         }
-        return claimed;
     }
 
     /** The conditional claim UPDATE for each id, as one batch; returns the ids this caller won. */
