@@ -2,7 +2,6 @@ package io.smarttag.hub.db;
 
 import io.smarttag.hub.event.EventRows;
 import io.smarttag.hub.event.EventTimes;
-import io.smarttag.hub.event.InvalidEventException;
 import io.smarttag.hub.event.VodEvent;
 import io.smarttag.hub.destination.Destination;
 import io.smarttag.hub.inbox.DeliveryRows;
