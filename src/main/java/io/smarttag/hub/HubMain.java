@@ -9,6 +9,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Properties;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.SimpleMainShutdownStrategy;
+import org.apache.logging.log4j.LogManager;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts the hub: Camel Main with the YAML routes in {@code routes/} and the top-level
@@ -18,20 +21,64 @@ import org.apache.camel.main.Main;
  */
 public final class HubMain {
 
+    /** Longest wait on SIGTERM for Camel to stop before the log is flushed anyway: above any hub.shutdown-timeout-seconds in use. */
+    private static final long STOP_WAIT_MS = 120_000;
+
     private HubMain() {
     }
 
     public static void main(String[] args) throws Exception {
+        asyncLogging();
         chooseLogFormat();
         String training = System.getProperty(TrainingRun.PROPERTY);
         if (training != null && !training.isBlank()) {
             // mvn package: start, deliver two events, stop, so the JVM can write the CDS archive (TrainingRun)
             TrainingRun.run(Path.of(training));
+            LogManager.shutdown();
             System.exit(0);
         }
         Main main = new Main();
         configure(main);
+        stopOnSigterm(main, Thread.currentThread());
         main.run(args);
+        LoggerFactory.getLogger(HubMain.class).info("smarttag-hub stopped");
+    }
+
+    /**
+     * Log lines are handed to a background thread (log4j's async loggers on the LMAX disruptor), so
+     * a line costs a worker a queue slot rather than formatting and a write (README, "Logs"). Set
+     * here, before the first logger, for the hub process only: tests that read the log in their own
+     * JVM keep it synchronous. Log4j's own shutdown hook is off: it would run alongside Camel's
+     * shutdown and drop the lines logged after it (see {@link #stopOnSigterm}).
+     */
+    static void asyncLogging() {
+        if (System.getProperty("log4j2.contextSelector") == null) {
+            System.setProperty("log4j2.contextSelector", "org.apache.logging.log4j.core.async.AsyncLoggerContextSelector");
+        }
+        System.setProperty("log4j2.shutdownHookEnabled", "false");
+    }
+
+    /**
+     * One shutdown hook in place of Camel's and log4j's, which the JVM would run side by side: it
+     * stops Camel (as Camel's hook does: the main thread stops the routes and returns from run),
+     * waits for the main thread to end, and only then stops log4j, which writes every line still
+     * queued. The JVM ends when this hook returns, so nothing logged before is lost.
+     */
+    private static void stopOnSigterm(Main main, Thread mainThread) {
+        // Camel's own strategy would add its hook (DefaultMainShutdownStrategy), this one adds none
+        main.setShutdownStrategy(new SimpleMainShutdownStrategy());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (mainThread.isAlive()) {
+                LoggerFactory.getLogger(HubMain.class).info("stop signal received, stopping (pid {})", ProcessHandle.current().pid());
+            }
+            main.completed();
+            try {
+                mainThread.join(STOP_WAIT_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            LogManager.shutdown();
+        }, "hub-stop"));
     }
 
     /**

@@ -321,36 +321,58 @@ class DeploymentManifestsTest {
     }
 
     /**
+     * The base holds byte-for-byte copies of application.properties and of every file of routes/
+     * (kustomize reads nothing outside the base's folder, and the operator builds it as it is), and
+     * its ConfigMap generator lists every route.
+     */
+    @Test
+    void theBaseHoldsCopiesOfTheConfiguration() throws Exception {
+        String sync = "; from the repository root: cp application.properties deploy/kubernetes/ && "
+                + "rm -f deploy/kubernetes/routes/* && cp routes/* deploy/kubernetes/routes/";
+        assertEquals(Files.readString(Path.of("application.properties")), Files.readString(K8S.resolve("application.properties")),
+                "deploy/kubernetes/application.properties is not a copy of application.properties" + sync);
+        Set<String> routes = fileNames(Path.of("routes"));
+        assertEquals(routes, fileNames(K8S.resolve("routes")), "deploy/kubernetes/routes/ holds other files than routes/" + sync);
+        for (String route : routes) {
+            assertEquals(Files.readString(Path.of("routes", route)), Files.readString(K8S.resolve("routes").resolve(route)),
+                    "deploy/kubernetes/routes/" + route + " is not a copy of routes/" + route + sync);
+        }
+        List<Object> generators = list(kustomization.get("configMapGenerator"));
+        Map<String, Object> files = new LinkedHashMap<>();
+        for (Object generator : generators) {
+            files.put((String) map(generator).get("name"), map(generator).get("files"));
+        }
+        assertEquals(List.of("application.properties"), files.get("smarttag-hub-config"));
+        assertEquals(routes.stream().map(route -> "routes/" + route).toList(), files.get("smarttag-hub-routes"),
+                "kustomization.yaml lists every route, in order");
+    }
+
+    /**
      * Where kubectl is installed (it is on this project's machines; the test is skipped elsewhere),
-     * the base really builds, in a copy of the repository's layout with secrets.env made from the
-     * example: the ConfigMaps hold application.properties and every route, and the Deployment
-     * refers to the generated (hash-suffixed) names.
+     * the base builds as an operator builds it, without --load-restrictor (in a copy of the folder
+     * with secrets.env made from the example): the ConfigMaps hold the repository's own
+     * application.properties and routes, byte for byte, and the Deployment refers to the generated
+     * (hash-suffixed) names.
      */
     @Test
     void kubectlBuildsTheBase() throws Exception {
         Path kubectl = Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
                 .map(dir -> Path.of(dir, "kubectl")).filter(Files::isExecutable).findFirst().orElse(null);
         Assumptions.assumeTrue(kubectl != null, "kubectl is not installed");
-        Path root = Files.createTempDirectory("smarttag-hub-kustomize");
-        Path base = root.resolve("deploy/kubernetes");
-        Files.createDirectories(base);
-        try (Stream<Path> files = Files.list(K8S)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                Files.copy(file, base.resolve(file.getFileName().toString()));
+        Path base = Files.createTempDirectory("smarttag-hub-kustomize").resolve("kubernetes");
+        try (Stream<Path> files = Files.walk(K8S)) {
+            for (Path file : files.toList()) {
+                Path target = base.resolve(K8S.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
             }
         }
         Files.copy(K8S.resolve("secrets.env.example"), base.resolve("secrets.env"), StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(Path.of("application.properties"), root.resolve("application.properties"));
-        Files.createDirectories(root.resolve("routes"));
-        Set<String> routes = new TreeSet<>();
-        try (Stream<Path> files = Files.list(Path.of("routes"))) {
-            for (Path file : files.toList()) {
-                Files.copy(file, root.resolve("routes").resolve(file.getFileName().toString()));
-                routes.add(file.getFileName().toString());
-            }
-        }
-        Process process = new ProcessBuilder(kubectl.toString(), "kustomize", "--load-restrictor", "LoadRestrictionsNone",
-                base.toString()).redirectErrorStream(true).start();
+        Set<String> routes = fileNames(Path.of("routes"));
+        Process process = new ProcessBuilder(kubectl.toString(), "kustomize", base.toString()).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "kubectl kustomize finished");
         assertEquals(0, process.exitValue(), output);
@@ -365,6 +387,9 @@ class DeploymentManifestsTest {
         Map<String, Object> secret = builtWithPrefix(built, "Secret/smarttag-hub-secrets-");
         assertEquals(Files.readString(Path.of("application.properties")), map(config.get("data")).get("application.properties"));
         assertEquals(routes, new TreeSet<>(map(routeMap.get("data")).keySet()));
+        for (String route : routes) {
+            assertEquals(Files.readString(Path.of("routes", route)), map(routeMap.get("data")).get(route), route + " in the ConfigMap");
+        }
         Set<String> uncommented = new TreeSet<>();
         for (String line : Files.readAllLines(K8S.resolve("secrets.env.example"))) {
             if (line.matches("[A-Z][A-Z0-9_]*=.*")) {
@@ -387,12 +412,18 @@ class DeploymentManifestsTest {
         Map<String, Object> builtContainer = map(list(path(builtDeployment, "spec", "template", "spec", "containers")).get(0));
         assertEquals(path(secret, "metadata", "name"), path(map(list(builtContainer.get("envFrom")).get(0)), "secretRef", "name"));
         assertTrue(String.valueOf(builtContainer.get("image")).startsWith("smarttag-hub:"), "image " + builtContainer.get("image"));
-        try (Stream<Path> files = Files.walk(root)) {
+        try (Stream<Path> files = Files.walk(base.getParent())) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
         }
     }
 
     // --- helpers ---
+
+    private static Set<String> fileNames(Path dir) throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(file -> file.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+        }
+    }
 
     private static String probe(String kind) {
         Map<String, Object> get = map(path(container, kind, "httpGet"));

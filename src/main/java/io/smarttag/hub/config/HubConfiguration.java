@@ -29,6 +29,7 @@ import io.smarttag.hub.http.ShutdownGate;
 import io.smarttag.hub.inbox.Errors;
 import io.smarttag.hub.inbox.EventMdc;
 import io.smarttag.hub.inbox.RetryPolicy;
+import io.smarttag.hub.inbox.EventLog;
 import io.smarttag.hub.inbox.InboxEngine;
 import io.smarttag.hub.inbox.Handoff;
 import io.smarttag.hub.inbox.InboxWriter;
@@ -141,9 +142,11 @@ public class HubConfiguration implements CamelConfiguration {
         context.addService(writer);
         registry.bind("inboxWriter", writer);
         // a service too: its group commit of finish is drained after the routes stopped, before the pool closes
+        EventLog eventLog = new EventLog(settings.flag("hub.log.events"));
+        registry.bind("eventLog", eventLog);
         InboxEngine engine = new InboxEngine(dataSource, destinations, retry, clock, settings.number("hub.process.lease-ms"),
                 metrics, notices, archiveKeys, writer, settings.integer("hub.process.finish-batch-max"),
-                settings.number("hub.process.finish-window-ms"));
+                settings.number("hub.process.finish-window-ms"), eventLog);
         context.addService(engine);
         registry.bind("inboxEngine", engine);
         registry.bind("handoff", new Handoff(context.createProducerTemplate(), settings.integer("hub.process.queue-size")));

@@ -58,6 +58,7 @@ public class InboxEngine extends ServiceSupport {
     private final InboxWriter writer;
     private final Errors errors = new Errors();
     private final EventMdc mdc = new EventMdc();
+    private final EventLog eventLog;
     private final GroupCommit<Finish, Finish> finishes;
     private volatile String claimDue;
 
@@ -76,17 +77,18 @@ public class InboxEngine extends ServiceSupport {
     public InboxEngine(DataSource dataSource, Destinations destinations, RetryPolicy retry, HubClock clock,
             long leaseMillis, HubMetrics metrics, OpsNotices notices, ArchiveKeys archiveKeys,
             InboxWriter writer) {
-        this(dataSource, destinations, retry, clock, leaseMillis, metrics, notices, archiveKeys, writer, 1, 0);
+        this(dataSource, destinations, retry, clock, leaseMillis, metrics, notices, archiveKeys, writer, 1, 0, new EventLog(true));
     }
 
     /**
      * finishBatchMax, finishWindowMillis: group commit of finish (hub.process.finish-batch-max,
      * hub.process.finish-window-ms): the outcomes of events the workers finish at the same time are
-     * written in one transaction.
+     * written in one transaction. eventLog: the per-event lines (accept, finish; hub.log.events).
      */
     public InboxEngine(DataSource dataSource, Destinations destinations, RetryPolicy retry, HubClock clock,
             long leaseMillis, HubMetrics metrics, OpsNotices notices, ArchiveKeys archiveKeys,
-            InboxWriter writer, int finishBatchMax, long finishWindowMillis) {
+            InboxWriter writer, int finishBatchMax, long finishWindowMillis, EventLog eventLog) {
+        this.eventLog = eventLog;
         // every transaction is counted by writeFinishes (with its outcome): the batch as a whole never fails
         this.finishes = new GroupCommit<>("finish batch", finishBatchMax, finishWindowMillis, this::writeFinishes, (events, written) -> { });
         this.archiveKeys = archiveKeys;
@@ -107,7 +109,9 @@ public class InboxEngine extends ServiceSupport {
      */
     public String accept(@Variable("rawEvent") Object raw, @Variable("accepted") VodEvent event,
             @Variable("source") String source) throws Exception {
-        return writer.accept(raw, event, source);
+        String inboxId = writer.accept(raw, event, source);
+        eventLog.accepted(source, event, inboxId);
+        return inboxId;
     }
 
     /**
@@ -453,6 +457,7 @@ public class InboxEngine extends ServiceSupport {
         if (written.error() != null) {
             throw written.error();
         }
+        eventLog.finished(work, destinations, kind, state, next, now, processError);
         String job = work.getEvent() == null ? "?" : Errors.flat(work.getEvent().getJobId());
         work.getOutcomes().forEach((name, outcome) -> {
             if (outcome.isParked()) {
