@@ -244,7 +244,7 @@ class DeploymentManifestsTest {
             for (Object file : list(generator.get("files"))) {
                 Path resolved = K8S.resolve((String) file).normalize();
                 assertTrue(Files.isRegularFile(resolved), file + " exists");
-                files.add(resolved.toString());
+                files.add(K8S.relativize(resolved).toString()); // the base's copies (theBaseHoldsCopiesOfTheConfiguration)
             }
             configMaps.put((String) generator.get("name"), String.join(",", files));
         }
