@@ -66,7 +66,10 @@ public class Destinations {
                         throw new IllegalArgumentException("hub.destination." + name + ".when = '" + when
                                 + "': a comma list of success, fail, other");
                     }
-                    return new Destination(name, type, Set.copyOf(kinds), lookup);
+                    Destination plain = new Destination(name, type, Set.copyOf(kinds), lookup);
+                    String pattern = plain.option("filter");
+                    return pattern.isEmpty() ? plain
+                            : new Destination(name, type, Set.copyOf(kinds), lookup, EventFilter.compile("hub.destination." + name + ".filter", pattern));
                 })
                 .toList();
         return new Destinations(list);
@@ -94,8 +97,24 @@ public class Destinations {
         return active.stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
     }
 
+    /** Options every destination type shares, whatever its route header lists (see each routes/destination-*.yaml). */
+    public static final List<String> SHARED_OPTIONS = List.of("type", "when", "filter", "format");
+
+    /** Types that write rows, files or alerts of their own shape: format (what a message looks like) is not theirs. */
+    private static final Set<String> NO_FORMAT = Set.of("database", "archive", "alert", "sql");
+
     private static void checkOptions(Destination d) {
         String own = "hub.destination." + d.name() + ".";
+        String format = d.option("format");
+        if (!format.isEmpty()) {
+            if (!Payloads.FORMATS.contains(format)) {
+                throw new IllegalArgumentException(own + "format = '" + format + "': one of " + String.join(", ", Payloads.FORMATS));
+            }
+            if (NO_FORMAT.contains(d.type()) && !format.equals(Payloads.RAW)) {
+                throw new IllegalArgumentException(own + "format = '" + format + "': a " + d.type()
+                        + " destination has no format (it applies to webhook and kamelet destinations)");
+            }
+        }
         if (d.type().equals("webhook") && d.option("url").isEmpty()) {
             throw new IllegalArgumentException("webhook destination " + d.name() + " has no URL: set " + own + "url (or hub.webhook.url)");
         }
