@@ -112,6 +112,41 @@ class PayloadFormatsTest {
         assertTrue(schema().validate(document).isEmpty(), document.toString());
     }
 
+    /** What a Kafka route (the kamelet destination) gets from payloads.applyKafka: the binding's structured mode. */
+    @Test
+    void onKafkaACloudEventCarriesTheBindingsContentTypeAndItsAttributesAsCeHeaders() throws Exception {
+        byte[] raw = Samples.seed();
+        VodEvent event = JSON.readValue(raw, VodEvent.class);
+        EventWork work = new EventWork("inbox-1", raw, OffsetDateTime.now(), 1, Map.of(), OffsetDateTime.now());
+        work.setEvent(event);
+        Payloads payloads = new Payloads(JSON, new ArchiveTarget("b", "d"), false, "urn:smarttag-hub:vod", "com.aliyun.vod.");
+        try (org.apache.camel.CamelContext camel = new org.apache.camel.impl.DefaultCamelContext()) {
+            org.apache.camel.Exchange exchange = new org.apache.camel.support.DefaultExchange(camel);
+            exchange.getMessage().setHeader("Content-Type", "application/json");
+            Destination kafka = new Destination("bus", "kamelet", Set.of("success"),
+                    key -> key.equals("hub.destination.bus.format") ? "cloudevents" : null);
+            payloads.applyKafka(work, kafka, exchange);
+            Map<String, Object> headers = new java.util.TreeMap<>(exchange.getMessage().getHeaders());
+            assertTrue(headers.containsKey("content-type") && !headers.containsKey("Content-Type"), headers.toString());
+            assertEquals("application/cloudevents+json; charset=UTF-8", headers.get("content-type"));
+            assertEquals("1.0", headers.get("ce_specversion"));
+            assertEquals(Payloads.cloudEventId(event), headers.get("ce_id"));
+            assertEquals("urn:smarttag-hub:vod", headers.get("ce_source"));
+            assertEquals("com.aliyun.vod.AIVideoTagComplete", headers.get("ce_type"));
+            assertEquals(event.getMediaId(), headers.get("ce_subject"));
+            assertEquals("2017-03-20T07:49:17Z", headers.get("ce_time"));
+            CloudEvent parsed = new JsonFormat().deserialize(exchange.getMessage().getBody(byte[].class));
+            assertEquals(headers.get("ce_id"), parsed.getId());
+
+            Destination raw2 = new Destination("raw", "kamelet", Set.of("success"), key -> null);
+            org.apache.camel.Exchange plain = new org.apache.camel.support.DefaultExchange(camel);
+            payloads.applyKafka(work, raw2, plain);
+            assertArrayEquals(raw, plain.getMessage().getBody(byte[].class));
+            assertEquals("application/json", plain.getMessage().getHeader("content-type"));
+            assertTrue(plain.getMessage().getHeaders().keySet().stream().noneMatch(h -> h.startsWith("ce_")));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void cloudEventsToAWebhookParseWithTheSdkKeepTheirIdOnARetryAndAreSignedAsSent(String database) throws Exception {

@@ -51,6 +51,7 @@ public class Payloads {
     public static final List<String> FORMATS = List.of(RAW, TAGS, CLOUDEVENTS, CLOUDEVENTS_TAGS);
 
     static final String JSON_TYPE = "application/json";
+    static final String KAFKA_CONTENT_TYPE = "content-type";
     static final String CLOUDEVENTS_TYPE = JsonFormat.CONTENT_TYPE + "; charset=UTF-8";
 
     /** The bytes to send, their content type, and (for a CloudEvent) its context attributes by name. */
@@ -112,7 +113,10 @@ public class Payloads {
         Payload payload = render(work, destination);
         Message message = exchange.getMessage();
         message.setBody(payload.body());
-        message.setHeader("content-type", payload.contentType());
+        // Kafka header names are case-sensitive and the binding names "content-type"; Camel's header map
+        // is not, and would keep an earlier "Content-Type" spelling for the new value
+        message.removeHeader(Exchange.CONTENT_TYPE);
+        message.setHeader(KAFKA_CONTENT_TYPE, payload.contentType());
         payload.attributes().forEach((name, value) -> message.setHeader("ce_" + name, value));
     }
 
