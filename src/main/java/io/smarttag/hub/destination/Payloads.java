@@ -14,13 +14,11 @@ import io.smarttag.hub.event.VodEvent;
 import io.smarttag.hub.inbox.EventWork;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Variable;
@@ -151,14 +149,13 @@ public class Payloads {
         return new Payload(cloudEventJson.serialize(cloudEvent), CLOUDEVENTS_TYPE, attributes);
     }
 
-    /** 32 hex digits of the SHA-256 of EventType|JobId|Status: stable wherever and whenever it is sent. */
+    /**
+     * A name-based UUID of "smarttag-event|EventType|JobId|Status": stable wherever and whenever the
+     * event is sent. The same formula as the inbox id of the event lifecycle work (EventIds.of), so once
+     * both are in, a CloudEvent's id equals the webhook-id and inbox id of its event.
+     */
     public static String cloudEventId(VodEvent event) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(event.dedupKey().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return UUID.nameUUIDFromBytes(("smarttag-event|" + event.dedupKey()).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     private byte[] bytes(JsonNode node) throws Exception {

@@ -81,7 +81,7 @@ public class InboxWriter extends ServiceSupport {
     public String accept(@Variable("rawEvent") Object raw, @Variable("accepted") VodEvent event,
             @Variable("source") String source) throws Exception {
         byte[] body = raw instanceof byte[] bytes ? bytes : String.valueOf(raw).getBytes(StandardCharsets.UTF_8);
-        Row row = new Row(UUID.randomUUID().toString(), event.dedupKey(),
+        Row row = new Row(UUID.randomUUID().toString(), event.getEventType() + "|" + event.getJobId() + "|" + event.getStatus(),
                 event, source, body, clock.now());
         boolean stored = group.submit(row);
         mdc.event(event, stored ? row.id() : null);
