@@ -36,6 +36,8 @@ import io.smarttag.hub.inbox.InboxWriter;
 import io.smarttag.hub.alert.AlertLog;
 import io.smarttag.hub.destination.Destination;
 import io.smarttag.hub.destination.Destinations;
+import io.smarttag.hub.destination.Payloads;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smarttag.hub.metrics.Backlog;
 import io.smarttag.hub.metrics.HealthGauges;
 import io.smarttag.hub.metrics.HubMetrics;
@@ -186,6 +188,10 @@ public class HubConfiguration implements CamelConfiguration {
             }
         }
 
+        // What webhook and kamelet destinations send (their format); the tags document points at the
+        // default archive when an archive destination keeps the events.
+        registry.bind("payloads", new Payloads(new ObjectMapper(), defaultArchive, !destinations.ofType("archive").isEmpty(),
+                settings.text("hub.cloudevents.source"), settings.text("hub.cloudevents.type-prefix")));
         registry.bind("alertChat", new io.smarttag.hub.alert.AlertChat(defaultArchive));
         registry.bind("opsNotices", notices);
         Properties mail = new Properties();

@@ -15,8 +15,14 @@ import java.util.function.Function;
  * @param name    the name in hub.destinations; also the delivery row's destination and metric label
  * @param type    selects the route {@code direct:destination-<type>} (routes/destination-<type>.yaml)
  * @param when    the kinds of event it takes: success, fail, other
+ * @param filter  its compiled {@code filter} pattern (hub.destination.<name>.filter); null: it takes every
+ *                event its when names
  */
-public record Destination(String name, String type, Set<String> when, Function<String, String> properties) {
+public record Destination(String name, String type, Set<String> when, Function<String, String> properties, EventFilter filter) {
+
+    public Destination(String name, String type, Set<String> when, Function<String, String> properties) {
+        this(name, type, when, properties, null);
+    }
 
     public static final Set<String> KINDS = Set.of("success", "fail", "other");
 
@@ -39,8 +45,15 @@ public record Destination(String name, String type, Set<String> when, Function<S
         return when.contains(kind);
     }
 
+    /** The shape of what it sends (hub.destination.<name>.format, default hub.<type>.format, else raw). */
+    public String format() {
+        String format = option("format");
+        return format.isEmpty() ? Payloads.RAW : format;
+    }
+
     @Override
     public String toString() {
-        return name + " (" + type + ", when " + String.join(",", when) + ")";
+        return name + " (" + type + ", when " + String.join(",", when) + (filter == null ? "" : ", filter " + filter)
+                + (option("format").isEmpty() ? "" : ", format " + option("format")) + ")";
     }
 }

@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
+import org.apache.camel.component.properties.DefaultPropertiesLookup;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.util.IOHelper;
 
 /**
  * The destinations this instance delivers to, read once at start from {@code hub.destinations}.
@@ -42,6 +44,14 @@ public class Destinations {
         // are read on every delivery (resolving a property walks every property source each time).
         Map<String, Optional<String>> resolved = new ConcurrentHashMap<>();
         Function<String, String> lookup = key -> resolved.computeIfAbsent(key, properties::resolveProperty).orElse(null);
+        // A pattern is read as written: Camel's placeholder parser returns nothing at all for a value
+        // holding "}}", which nearly every nested pattern ends with. The environment variable wins, as
+        // it does for every other property (Camel's OVERRIDE mode).
+        DefaultPropertiesLookup fileAndOverrides = new DefaultPropertiesLookup((org.apache.camel.component.properties.PropertiesComponent) properties);
+        Function<String, String> raw = key -> {
+            String env = IOHelper.lookupEnvironmentVariable(key);
+            return env != null ? env : fileAndOverrides.lookup(key, null);
+        };
         String names = lookup.apply("hub.destinations");
         Set<String> seen = new LinkedHashSet<>();
         List<Destination> list = Arrays.stream(names == null ? new String[0] : names.split(","))
@@ -66,7 +76,10 @@ public class Destinations {
                         throw new IllegalArgumentException("hub.destination." + name + ".when = '" + when
                                 + "': a comma list of success, fail, other");
                     }
-                    return new Destination(name, type, Set.copyOf(kinds), lookup);
+                    String own = "hub.destination." + name + ".filter";
+                    String pattern = text(raw, own, text(raw, "hub." + type + ".filter", null));
+                    return new Destination(name, type, Set.copyOf(kinds), lookup,
+                            pattern == null ? null : EventFilter.compile(raw.apply(own) != null ? own : "hub." + type + ".filter", pattern));
                 })
                 .toList();
         return new Destinations(list);
@@ -94,8 +107,24 @@ public class Destinations {
         return active.stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
     }
 
+    /** Options every destination type shares, whatever its route header lists (see each routes/destination-*.yaml). */
+    public static final List<String> SHARED_OPTIONS = List.of("type", "when", "filter", "format");
+
+    /** Types that write rows, files or alerts of their own shape: format (what a message looks like) is not theirs. */
+    private static final Set<String> NO_FORMAT = Set.of("database", "archive", "alert", "sql");
+
     private static void checkOptions(Destination d) {
         String own = "hub.destination." + d.name() + ".";
+        String format = d.option("format");
+        if (!format.isEmpty()) {
+            if (!Payloads.FORMATS.contains(format)) {
+                throw new IllegalArgumentException(own + "format = '" + format + "': one of " + String.join(", ", Payloads.FORMATS));
+            }
+            if (NO_FORMAT.contains(d.type()) && !format.equals(Payloads.RAW)) {
+                throw new IllegalArgumentException(own + "format = '" + format + "': a " + d.type()
+                        + " destination has no format (it applies to webhook and kamelet destinations)");
+            }
+        }
         if (d.type().equals("webhook") && d.option("url").isEmpty()) {
             throw new IllegalArgumentException("webhook destination " + d.name() + " has no URL: set " + own + "url (or hub.webhook.url)");
         }

@@ -30,6 +30,14 @@ public class VodEvent {
     @JsonProperty("Data")
     private JsonNode data;
 
+    /**
+     * What makes two deliveries the same event (EventType|JobId|Status): the inbox deduplicates on it,
+     * and a CloudEvent's id is derived from it, so a replay or a backfill from the archive sends the same id.
+     */
+    public String dedupKey() {
+        return eventType + "|" + jobId + "|" + status;
+    }
+
     public boolean isTagEvent() {
         return TAG_EVENT.equals(eventType);
     }

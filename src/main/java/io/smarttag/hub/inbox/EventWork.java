@@ -1,6 +1,9 @@
 package io.smarttag.hub.inbox;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.smarttag.hub.event.EventView;
 import io.smarttag.hub.event.VodEvent;
+import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -26,6 +29,7 @@ public class EventWork {
     private final Map<String, Long> started = new LinkedHashMap<>();
     private VodEvent event;
     private String archiveKey;
+    private JsonNode view;
 
     /** loadedAt: when the event was claimed and its deliveries read (the hub's clock). */
     public EventWork(String inboxId, byte[] raw, OffsetDateTime receivedAt, int attempts, Map<String, DeliveryState> recorded,
@@ -87,6 +91,17 @@ public class EventWork {
 
     public void setArchiveKey(String archiveKey) {
         this.archiveKey = archiveKey;
+    }
+
+    /**
+     * The event as filters match it and a CloudEvent carries it (Data parsed, {@link EventView}); built
+     * once per attempt, on first use, and only read after that.
+     */
+    public JsonNode view(EventView views) throws IOException {
+        if (view == null) {
+            view = views.of(raw);
+        }
+        return view;
     }
 
     /**

@@ -11,7 +11,9 @@ import io.smarttag.hub.db.Timestamps;
 import io.smarttag.hub.destination.Destination;
 import io.smarttag.hub.destination.Destinations;
 import io.smarttag.hub.metrics.HubMetrics;
+import io.smarttag.hub.event.EventView;
 import io.smarttag.hub.event.VodEvent;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -59,6 +61,7 @@ public class InboxEngine extends ServiceSupport {
     private final Errors errors = new Errors();
     private final EventMdc mdc = new EventMdc();
     private final EventLog eventLog;
+    private final EventView views = new EventView();
     private final GroupCommit<Finish, Finish> finishes;
     private volatile String claimDue;
 
@@ -278,16 +281,32 @@ public class InboxEngine extends ServiceSupport {
 
     /**
      * The fan-out's list: the active destinations whose when names this kind and that are owed the
-     * event in this attempt (not done, parked, waiting for their backoff, or added after it was done).
+     * event in this attempt (not done, parked, skipped, waiting for their backoff, or added after it
+     * was done), less those whose filter does not take it (recorded as skipped here).
      */
-    public List<Destination> due(@Variable("work") EventWork work, @Variable("kind") String kind) {
+    public List<Destination> due(@Variable("work") EventWork work, @Variable("kind") String kind) throws IOException {
         List<Destination> due = new ArrayList<>();
         for (Destination destination : destinations.taking(kind)) {
-            if (!work.getSettled().contains(destination.name())) {
+            if (work.getSettled().contains(destination.name())) {
+                continue;
+            }
+            if (destination.filter() != null && !destination.filter().takes(work.view(views))) {
+                skipped(work, destination);
+            } else {
                 due.add(destination);
             }
         }
         return due;
+    }
+
+    /**
+     * The destination's filter does not take the event: it is settled for that destination as skipped
+     * (recorded and counted, but not an attempt and not a failure), so the event can finish without it.
+     */
+    private void skipped(EventWork work, Destination destination) {
+        OffsetDateTime now = clock.now();
+        work.outcome(destination.name(), new DeliveryState(DeliveryState.SKIPPED, attempts(work, destination), now, null, now, false));
+        metrics.skipped(destination.name());
     }
 
     /** A destination is about to be tried. */

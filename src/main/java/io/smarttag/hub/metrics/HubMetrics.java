@@ -98,7 +98,7 @@ public class HubMetrics {
             }
         }
         for (String destination : destinations) {
-            for (String outcome : List.of("ok", "failed", "parked")) {
+            for (String outcome : List.of("ok", "failed", "parked", "skipped")) {
                 deliveryCounter(destination, outcome);
             }
         }
@@ -187,6 +187,11 @@ public class HubMetrics {
     /** A destination gave up on an event after its last attempt (it waits for a replay). */
     public void parked(String destination) {
         deliveries(destination, "parked");
+    }
+
+    /** The destination's filter did not take an event: counted, but not an attempt (no time, no failure). */
+    public void skipped(String destination) {
+        deliveries(destination, "skipped");
     }
 
     /** An alert sent, by channel (email) and kind (single, digest, parked). */
@@ -288,7 +293,7 @@ public class HubMetrics {
 
     private Counter deliveryCounter(String destination, String outcome) {
         return counters.computeIfAbsent("deliveries|" + destination + "|" + outcome,
-                k -> Counter.builder("smarttag.deliveries").description("Delivery attempts by destination and outcome")
+                k -> Counter.builder("smarttag.deliveries").description("Deliveries by destination and outcome (ok, failed, parked; skipped: the filter did not take the event)")
                         .tags("destination", destination, "outcome", outcome).register(registry));
     }
 
