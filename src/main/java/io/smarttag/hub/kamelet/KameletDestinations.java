@@ -104,12 +104,14 @@ public final class KameletDestinations extends RouteBuilder {
 
     @Override
     public void configure() {
+        // Errors go to the caller (destination-kamelet, then deliver's destination-errors): one failed
+        // attempt with the hub's backoff. A kamelet runs under the error handler of the route calling it;
+        // Camel's default one here would log each failure with its history and mark the exchange
+        // exhausted, and deliver's destination-errors would then not see it.
+        errorHandler(noErrorHandler());
         for (Plan plan : plans) {
-            // errors go to the caller (destination-kamelet, then deliver's destination-errors): one
-            // failed attempt with the hub's backoff, no redelivery or log line of Camel's own here
             from("direct:kamelet-" + plan.destination())
                     .routeId("kamelet-" + plan.destination())
-                    .routeConfigurationId("inner")
                     .to("kamelet:" + plan.kamelet() + "/" + kameletRouteId(plan.destination()));
         }
     }
