@@ -166,7 +166,7 @@ class KafkaDestinationTest {
                         "SELECT COUNT(*) FROM smarttag_delivery WHERE destination = 'database' AND state = 'done'");
                 long tagRows = hub.count("SELECT COUNT(*) FROM smarttag_tag");
                 long streamDone = hub.deliveries("stream", "done");
-                System.out.printf("Kafka broker down %d s: %d events accepted, database done for %d (%d tag rows), stream done for %d%n",
+                System.out.printf("Kafka broker down for %d s so far (20 s in all): %d events accepted, database done for %d (%d tag rows), stream done for %d%n",
                         (System.nanoTime() - down) / 1_000_000_000L, before + during, databaseDone, tagRows, streamDone);
                 assertEquals(before + during, databaseDone, "the database destination did not wait for Kafka");
                 assertEquals((before + during) * 44L, tagRows);
