@@ -85,6 +85,25 @@ public final class KameletDestinations extends RouteBuilder {
         return new Plan(destination.name(), name, properties);
     }
 
+    /**
+     * The options a kamelet destination accepts besides the shared ones: {@code kamelet} and the
+     * properties its kamelet declares (empty when the kamelet cannot be found; {@link #plan} says why).
+     * For a start-time check of unknown options.
+     */
+    public static java.util.Set<String> optionsOf(Destination destination, Path userFolder) {
+        java.util.Set<String> options = new java.util.LinkedHashSet<>();
+        options.add("kamelet");
+        try {
+            KameletSpec spec = KameletSpec.find(destination.option("kamelet"), userFolder);
+            if (spec != null) {
+                options.addAll(spec.properties());
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            // plan() fails the start with the reason
+        }
+        return options;
+    }
+
     /** For the kamelet component's routeProperties: the properties of each kamelet route, by its id. */
     public Map<String, Properties> routeProperties() {
         Map<String, Properties> byRoute = new LinkedHashMap<>();
