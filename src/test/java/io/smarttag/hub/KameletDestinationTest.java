@@ -97,7 +97,10 @@ class KameletDestinationTest {
                     "the other destinations did not wait for it");
             assertEquals(3, receiver.requests().size(), "hub.retry.max-attempts tries, then parked");
             String metrics = hub.management("/observe/metrics").body();
-            assertTrue(metrics.contains("destination=\"search\""), "counted in the metrics");
+            assertTrue(metrics.contains("smarttag_deliveries_total{destination=\"search\",outcome=\"failed\""), "counted in the metrics");
+            String health = hub.management("/observe/health", "Authorization", "Bearer kamelet-token-17").body();
+            assertTrue(health.contains("\"name\":\"destination-search\",\"status\":\"DOWN\""), "in health: " + health);
+            assertTrue(opsState(hub, "kamelet-token-17").contains("search"), "on the operator page");
 
             receiver.respondWith(200);
             receiver.clear();
@@ -154,6 +157,19 @@ class KameletDestinationTest {
         } finally {
             broker.stop();
         }
+    }
+
+    /** The operator page's state (GET /ops/api/state after logging in with the token). */
+    private static String opsState(RunningHub hub, String token) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + hub.property("hub.management.port");
+        var login = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/ops/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("token=" + token)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/ops/api/state")).header("Cookie", cookie).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static byte[] readAll(BytesMessage message) throws Exception {
