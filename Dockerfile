@@ -30,5 +30,7 @@ EXPOSE 8080 9876
 # without its -XX:SharedArchiveFile: the CDS archive of mvn package belongs to the build tree's
 # target/ paths and is not in the image.
 ENV JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx160m -Xss512k -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1"
-# exec: java is PID 1 and gets SIGTERM itself (graceful drain, see hub.shutdown.*)
-ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/smarttag-hub.jar \"$@\"", "smarttag-hub"]
+# exec: java is PID 1 and gets SIGTERM itself (graceful drain, see hub.shutdown.*).
+# The class path is the jar and every jar in /app/lib, not only those the manifest names: a component
+# jar added there (a kamelet's, a JDBC driver) is found without rebuilding (README, "Adding a jar").
+ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -cp '/app/smarttag-hub.jar:/app/lib/*' io.smarttag.hub.HubMain \"$@\"", "smarttag-hub"]

@@ -309,7 +309,9 @@ class DeploymentManifestsTest {
                 lib, workdir + "/" + classpathPrefix,
                 "routes/", workdir + "/routes/",
                 "application.properties", workdir + "/application.properties"), dockerfile.copies());
-        assertTrue(dockerfile.entrypoint().contains("-jar " + workdir + "/smarttag-hub.jar"), dockerfile.entrypoint());
+        // the jar and every jar of lib/ (also those added to the image later), with the hub's main class
+        assertTrue(dockerfile.entrypoint().contains("-cp '" + workdir + "/smarttag-hub.jar:" + workdir + "/" + classpathPrefix + "*'")
+                && dockerfile.entrypoint().contains("io.smarttag.hub.HubMain"), dockerfile.entrypoint());
         assertTrue(dockerfile.entrypoint().contains("$JAVA_OPTS"), "the entrypoint passes JAVA_OPTS");
         String user = dockerfile.user();
         assertFalse(user.isEmpty() || user.startsWith("root") || user.startsWith("0"), "non-root USER: " + user);

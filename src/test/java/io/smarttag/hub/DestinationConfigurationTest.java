@@ -194,7 +194,7 @@ class DestinationConfigurationTest {
     }
 
     /** Starts a hub that must not start; returns the messages of the failure, cause by cause. */
-    private static String startFailure(Map<String, String> properties) throws Exception {
+    static String startFailure(Map<String, String> properties) throws Exception {
         RunningHub.Builder builder = RunningHub.builder();
         properties.forEach(builder::property);
         int port = TestServers.freePort();

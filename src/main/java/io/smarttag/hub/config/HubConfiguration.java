@@ -27,6 +27,10 @@ import io.smarttag.hub.http.RejectionLog;
 import io.smarttag.hub.http.ReplayEndpoint;
 import io.smarttag.hub.http.ShutdownGate;
 import io.smarttag.hub.inbox.Errors;
+import io.smarttag.hub.kamelet.KameletDestinations;
+import io.smarttag.hub.kamelet.KameletHeaders;
+import io.smarttag.hub.sql.SqlDestinations;
+import org.apache.camel.component.kamelet.KameletComponent;
 import io.smarttag.hub.inbox.EventMdc;
 import io.smarttag.hub.inbox.RetryPolicy;
 import io.smarttag.hub.inbox.EventLog;
@@ -120,6 +124,18 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("destinations", destinations);
         context.addStartupListener((camel, alreadyStarted) -> destinations.checkRoutes(camel));
         LOG.info("destinations: {}", destinations.active());
+        // kamelet destinations: checked now (kamelet, properties, component jars), a route each
+        KameletDestinations kamelets = KameletDestinations.plan(destinations, Path.of(settings.text("hub.kamelets.dir")),
+                HubConfiguration.class.getClassLoader());
+        registry.bind("kameletHeaders", new KameletHeaders());
+        if (!kamelets.isEmpty()) {
+            context.getComponent("kamelet", KameletComponent.class).setRouteProperties(kamelets.routeProperties());
+            context.addRoutes(kamelets);
+        }
+        // sql destinations: their statements checked now, a pool each (closed after the routes stopped)
+        SqlDestinations sqlRows = new SqlDestinations(destinations);
+        context.addService(sqlRows);
+        registry.bind("sqlRows", sqlRows);
         HubMetrics metrics = new HubMetrics(meters,
                 new Backlog(dataSource, settings.number("hub.metrics.backlog-refresh-ms"), destinations),
                 new SpoolFiles(Path.of(settings.text("hub.spool.dir"))), destinations.names());
