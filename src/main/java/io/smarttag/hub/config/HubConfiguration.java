@@ -35,6 +35,7 @@ import io.smarttag.hub.inbox.InboxWriter;
 import io.smarttag.hub.alert.AlertLog;
 import io.smarttag.hub.destination.Destination;
 import io.smarttag.hub.destination.Destinations;
+import io.smarttag.hub.destination.OptionCheck;
 import io.smarttag.hub.metrics.Backlog;
 import io.smarttag.hub.metrics.HealthGauges;
 import io.smarttag.hub.metrics.HubMetrics;
@@ -84,6 +85,10 @@ public class HubConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         HubSettings settings = new HubSettings(context);
+        // first, before anything is opened: a misspelled option would be ignored without a word (an
+        // unsigned webhook for `secrett`), a start that fails names it
+        Destinations destinations = Destinations.fromProperties(context);
+        OptionCheck.check(context, destinations);
         Registry registry = context.getRegistry();
         // Camel's management server only logs a port it cannot bind, and the hub would run without
         // health, metrics or replay (orchestrators then restart it in a loop, unexplained): fail now.
@@ -113,7 +118,6 @@ public class HubConfiguration implements CamelConfiguration {
             meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
         }
-        Destinations destinations = Destinations.fromProperties(context);
         registry.bind("destinations", destinations);
         context.addStartupListener((camel, alreadyStarted) -> destinations.checkRoutes(camel));
         LOG.info("destinations: {}", destinations.active());

@@ -24,7 +24,7 @@ public class Destinations {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
 
     /** The when of a destination that does not set one: what each built-in type did before v2. */
-    private static final Map<String, String> DEFAULT_WHEN = Map.of(
+    static final Map<String, String> DEFAULT_WHEN = Map.of(
             "database", "success,fail",
             "archive", "success,fail,other",
             "alert", "fail");
@@ -93,6 +93,9 @@ public class Destinations {
     public Destination named(String name) {
         return active.stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
     }
+
+    /** Options every destination type shares, whatever its route header lists (see each routes/destination-*.yaml). */
+    public static final List<String> SHARED_OPTIONS = List.of("type", "when");
 
     private static void checkOptions(Destination d) {
         String own = "hub.destination." + d.name() + ".";
