@@ -41,7 +41,7 @@ class DocumentedExamplesTest {
     private static final Pattern FENCE = Pattern.compile("^\\s*(```|~~~)\\s*([A-Za-z]*)");
     private static final Pattern ASSIGNMENT = Pattern.compile("([A-Z_][A-Z0-9_]*)=(.*)", Pattern.DOTALL);
     private static final Pattern DESTINATION_PROPERTY = Pattern.compile("hub\\.(destination|destinations|database|archive|alert|webhook)\\b.*");
-    private static final Pattern DESTINATION_VARIABLE = Pattern.compile("HUB_(DESTINATION|DESTINATIONS|DATABASE|ARCHIVE|ALERT|WEBHOOK)\\b.*");
+    private static final Pattern DESTINATION_VARIABLE = Pattern.compile("HUB_(DESTINATION|DESTINATIONS|DATABASE|ARCHIVE|ALERT|WEBHOOK)(_.*)?");
     private static final String REFUSED = "<!-- example: refused -->";
 
     /** One fenced block: where it is, its language, its text, whether it is marked refused. */

@@ -77,7 +77,7 @@ public final class OptionCheck {
         }
         List<String> unknown = new ArrayList<>();
         Map<String, Unlisted> unlisted = new TreeMap<>();
-        for (Map.Entry<String, String> entry : properties.entrySet()) {
+        for (Map.Entry<String, String> entry : new TreeMap<>(properties).entrySet()) {
             checkProperty(entry.getKey(), entry.getValue(), unknown, unlisted);
         }
         for (Map.Entry<String, String> entry : new TreeMap<>(environment).entrySet()) {
