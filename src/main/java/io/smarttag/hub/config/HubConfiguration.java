@@ -42,6 +42,7 @@ import io.smarttag.hub.destination.Destination;
 import io.smarttag.hub.destination.Destinations;
 import io.smarttag.hub.destination.Payloads;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smarttag.hub.destination.OptionCheck;
 import io.smarttag.hub.metrics.Backlog;
 import io.smarttag.hub.metrics.HealthGauges;
 import io.smarttag.hub.metrics.HubMetrics;
@@ -91,6 +92,14 @@ public class HubConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         HubSettings settings = new HubSettings(context);
+        // first, before anything is opened: a misspelled option would be ignored without a word (an
+        // unsigned webhook for `secrett`), a start that fails names it
+        Destinations destinations = Destinations.fromProperties(context);
+        // kamelet destinations first (kamelet, required properties, component jars): the option check
+        // below takes a kamelet's properties as its options, and a missing kamelet is the clearer reason
+        KameletDestinations kamelets = KameletDestinations.plan(destinations, Path.of(settings.text("hub.kamelets.dir")),
+                HubConfiguration.class.getClassLoader());
+        OptionCheck.check(context, destinations);
         Registry registry = context.getRegistry();
         // Camel's management server only logs a port it cannot bind, and the hub would run without
         // health, metrics or replay (orchestrators then restart it in a loop, unexplained): fail now.
@@ -120,13 +129,10 @@ public class HubConfiguration implements CamelConfiguration {
             meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
         }
-        Destinations destinations = Destinations.fromProperties(context);
         registry.bind("destinations", destinations);
         context.addStartupListener((camel, alreadyStarted) -> destinations.checkRoutes(camel));
         LOG.info("destinations: {}", destinations.active());
-        // kamelet destinations: checked now (kamelet, properties, component jars), a route each
-        KameletDestinations kamelets = KameletDestinations.plan(destinations, Path.of(settings.text("hub.kamelets.dir")),
-                HubConfiguration.class.getClassLoader());
+        // kamelet destinations: a route each, checked above
         registry.bind("kameletHeaders", new KameletHeaders());
         if (!kamelets.isEmpty()) {
             context.getComponent("kamelet", KameletComponent.class).setRouteProperties(kamelets.routeProperties());

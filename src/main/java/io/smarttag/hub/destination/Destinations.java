@@ -26,7 +26,7 @@ public class Destinations {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
 
     /** The when of a destination that does not set one: what each built-in type did before v2. */
-    private static final Map<String, String> DEFAULT_WHEN = Map.of(
+    static final Map<String, String> DEFAULT_WHEN = Map.of(
             "database", "success,fail",
             "archive", "success,fail,other",
             "alert", "fail");

@@ -71,7 +71,12 @@ public final class HubProcess implements AutoCloseable {
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         HubProcess hub = new HubProcess(builder.start(), log,
                 Integer.parseInt(props.get("hub.http.port")), Integer.parseInt(props.get("hub.management.port")));
-        hub.awaitHealthy(Duration.ofSeconds(60));
+        try {
+            hub.awaitHealthy(Duration.ofSeconds(60));
+        } catch (Exception | Error notHealthy) {
+            hub.close(); // a hub that never got healthy would otherwise outlive the test (and its JVM)
+            throw notHealthy;
+        }
         return hub;
     }
 
