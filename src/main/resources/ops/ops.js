@@ -142,6 +142,43 @@ async function logout() {
   location.href = '/ops';
 }
 
+// The search: one row per destination of each event of the job (the JSON of GET /observe/events).
+async function search(event) {
+  event.preventDefault();
+  const job = document.getElementById('search-job').value.trim();
+  if (!job) return;
+  const summary = document.getElementById('search-summary');
+  const table = document.getElementById('search-result');
+  try {
+    const response = await fetch('/ops/api/events?job=' + encodeURIComponent(job), { credentials: 'same-origin', cache: 'no-store' });
+    if (response.status === 401) { location.reload(); return; }
+    const result = await response.json();
+    if (!response.ok) { summary.textContent = 'Search refused: ' + (result.reason || response.status); table.hidden = true; return; }
+    const rows = [];
+    for (const e of result.events) {
+      const destinations = e.destinations.length ? e.destinations : [{}];
+      for (const d of destinations) {
+        rows.push({ status: e.status, source: e.source, receivedAt: e.receivedAt, state: e.state, archive: e.archive,
+          name: d.name, delivery: d.state, attempts: d.attempts, doneAt: d.doneAt, lastError: d.lastError });
+      }
+    }
+    if (result.pastRetention) {
+      summary.textContent = 'Job ' + result.job + ': past retention, its events are no longer in the inbox. Archive key: ' + (result.archiveHint || 'unknown');
+    } else if (result.events.length === 0) {
+      summary.textContent = 'Job ' + result.job + ': no events.';
+    } else {
+      summary.textContent = 'Job ' + result.job + ': ' + result.events.length + ' event(s).';
+    }
+    table.hidden = rows.length === 0;
+    fill('search-result', rows, [['status'], ['source'], [r => time(r.receivedAt)], ['state'], ['archive', 'bytes'],
+      ['name'], ['delivery'], ['attempts', 'num'], [r => time(r.doneAt)], ['lastError', 'error']], '',
+      (tr, item) => { tr.dataset.destination = item.name || ''; });
+  } catch (e) {
+    summary.textContent = 'The hub cannot be reached.';
+  }
+}
+
+document.getElementById('search-form').addEventListener('submit', search);
 document.getElementById('logout').addEventListener('click', logout);
 refresh();
 setInterval(refresh, REFRESH_MS);

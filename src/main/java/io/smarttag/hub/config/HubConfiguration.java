@@ -153,7 +153,12 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("shutdownGate", gate);
         context.addStartupListener(new CallbackHttpHandlers(settings.integer("hub.http.port"), settings.text("hub.http.path"), metrics));
         context.addStartupListener(new ReplayEndpoint(settings.text("hub.management.token"), dataSource, destinations));
-        context.addStartupListener(new OpsPage(settings.text("hub.management.token"), dataSource, settings.number("hub.ops.session-minutes")));
+        registry.bind("inboxRetention", new io.smarttag.hub.lifecycle.InboxRetention(dataSource, clock,
+                settings.integer("hub.inbox.retention-days"), settings.integer("hub.inbox.retention-batch"), meters));
+        io.smarttag.hub.lifecycle.EventStatus eventStatus = new io.smarttag.hub.lifecycle.EventStatus(dataSource, destinations, archiveKeys);
+        context.addStartupListener(new io.smarttag.hub.http.EventStatusEndpoint(settings.text("hub.management.token"), eventStatus));
+        context.addStartupListener(new OpsPage(settings.text("hub.management.token"), dataSource, settings.number("hub.ops.session-minutes"),
+                eventStatus));
         QuarantineMetrics quarantineMetrics = new QuarantineMetrics();
         registry.bind("quarantineMetrics", quarantineMetrics);
         metrics.bindQuarantine(quarantineMetrics);

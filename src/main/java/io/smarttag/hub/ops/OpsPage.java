@@ -25,8 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator page, {@code /ops} on the management port: backlog, parked events (with a replay
- * button), quarantined bodies, failed jobs and alerts. Behind {@code hub.management.token}: the
+ * The operator page, {@code /ops} on the management port: a search for a job's events, backlog,
+ * parked events (with a replay button), quarantined bodies, failed jobs and alerts. Behind {@code hub.management.token}: the
  * token is typed into a login form (never put in a URL), which sets an HttpOnly, SameSite=Strict
  * session cookie; requests that change something also need the session's CSRF token in the
  * {@code X-Ops-CSRF} header. With no token configured the page is off (403).
@@ -53,8 +53,10 @@ public class OpsPage extends io.smarttag.hub.http.ManagementRoutes {
     private final DataSource dataSource;
     private final OpsSessions sessions;
     private final OpsState state;
+    private final io.smarttag.hub.lifecycle.EventStatus events;
 
-    public OpsPage(String token, DataSource dataSource, long sessionMinutes) {
+    public OpsPage(String token, DataSource dataSource, long sessionMinutes, io.smarttag.hub.lifecycle.EventStatus events) {
+        this.events = events;
         this.enabled = !token.isEmpty();
         this.tokenHash = sha256(token);
         this.dataSource = dataSource;
@@ -77,6 +79,7 @@ public class OpsPage extends io.smarttag.hub.http.ManagementRoutes {
         router.route(PATH + "/api/state").method(HttpMethod.GET).blockingHandler(this::apiState, false);
         router.route(PATH + "/api/replay").method(HttpMethod.POST)
                 .handler(BodyHandler.create(false).setBodyLimit(MAX_FORM_BYTES)).blockingHandler(this::apiReplay, false);
+        router.route(PATH + "/api/events").method(HttpMethod.GET).blockingHandler(this::apiEvents, false);
         router.route(PATH + "/api/quarantine/:id").method(HttpMethod.GET).blockingHandler(this::apiQuarantineBody, false);
     }
 
@@ -174,6 +177,24 @@ public class OpsPage extends io.smarttag.hub.http.ManagementRoutes {
         } catch (Exception e) {
             LOG.warn("operator page: replay failed: {}", e.toString());
             json(routing, 503, error("unavailable", "the inbox could not be updated, retry later"));
+        }
+    }
+
+    /** The search box: the event status of one job (the JSON of GET /observe/events). */
+    private void apiEvents(RoutingContext routing) {
+        if (apiSession(routing) == null) {
+            return;
+        }
+        String job = routing.request().getParam("job");
+        if (job == null || job.isBlank() || job.length() > 256) {
+            json(routing, 400, error("bad_request", "give a JobId"));
+            return;
+        }
+        try {
+            json(routing, 200, events.of(job.trim()).toString());
+        } catch (Exception e) {
+            LOG.warn("operator page: event status could not be read: {}", e.toString());
+            json(routing, 503, error("unavailable", "the database could not be read, retry later"));
         }
     }
 
