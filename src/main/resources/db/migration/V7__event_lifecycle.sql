@@ -12,8 +12,8 @@ CREATE INDEX smarttag_inbox_done ON smarttag_inbox (state, done_at);
 -- (NULLs never collide) allows one backfill per destination at a time, across instances.
 --   cursor_key: the last archive key handled, in listing order (keys sort by date): the checkpoint.
 --   owner, lease_until: the instance running it now; another takes over once the lease ran out.
---   listed: keys in the range (counted first); delivered, skipped, failed (attempts that failed),
---   parked: the progress; kinds: the extra filter (success, fail, other), empty for all.
+--   listed: keys in the range (counted first); handled: keys the cursor has passed; delivered,
+--   skipped, failed (attempts that failed), parked: the outcomes; kinds: the extra filter (success, fail, other), empty for all.
 CREATE TABLE smarttag_backfill (
     id                 VARCHAR(36)   NOT NULL PRIMARY KEY,
     destination        VARCHAR(64)   NOT NULL,
@@ -26,6 +26,7 @@ CREATE TABLE smarttag_backfill (
     state              VARCHAR(16)   NOT NULL,
     listed             BIGINT,
     cursor_key         VARCHAR(1024),
+    handled            BIGINT        NOT NULL DEFAULT 0,
     delivered          BIGINT        NOT NULL DEFAULT 0,
     skipped            BIGINT        NOT NULL DEFAULT 0,
     failed             BIGINT        NOT NULL DEFAULT 0,

@@ -81,6 +81,21 @@ public class HubConfiguration implements CamelConfiguration {
         }
     }
 
+    /** Live events waiting for a worker (seda:process): a backfill waits while there are any. */
+    static int liveQueue(CamelContext context) {
+        org.apache.camel.component.seda.SedaComponent seda = context.hasComponent("seda") instanceof org.apache.camel.component.seda.SedaComponent s
+                ? s : null;
+        if (seda == null) {
+            return 0;
+        }
+        for (var entry : seda.getQueues().entrySet()) {
+            if (entry.getKey().endsWith("process")) {
+                return entry.getValue().getQueue().size();
+            }
+        }
+        return 0;
+    }
+
     @Override
     public void configure(CamelContext context) throws Exception {
         HubSettings settings = new HubSettings(context);
@@ -157,8 +172,10 @@ public class HubConfiguration implements CamelConfiguration {
                 settings.integer("hub.inbox.retention-days"), settings.integer("hub.inbox.retention-batch"), meters));
         io.smarttag.hub.lifecycle.EventStatus eventStatus = new io.smarttag.hub.lifecycle.EventStatus(dataSource, destinations, archiveKeys);
         context.addStartupListener(new io.smarttag.hub.http.EventStatusEndpoint(settings.text("hub.management.token"), eventStatus));
+        io.smarttag.hub.lifecycle.Backfills backfills = new io.smarttag.hub.lifecycle.Backfills(dataSource, destinations, clock);
+        context.addStartupListener(new io.smarttag.hub.http.BackfillEndpoint(settings.text("hub.management.token"), backfills));
         context.addStartupListener(new OpsPage(settings.text("hub.management.token"), dataSource, settings.number("hub.ops.session-minutes"),
-                eventStatus));
+                eventStatus, backfills, destinations.names()));
         QuarantineMetrics quarantineMetrics = new QuarantineMetrics();
         registry.bind("quarantineMetrics", quarantineMetrics);
         metrics.bindQuarantine(quarantineMetrics);
@@ -187,6 +204,16 @@ public class HubConfiguration implements CamelConfiguration {
                 registry.bind("s3-" + archive.name(), S3Clients.create(archive));
             }
         }
+
+        // Backfills: read the archive with the archive destination's own S3 client, deliver through the destinations' routes.
+        io.smarttag.hub.lifecycle.BackfillRunner backfillRunner = new io.smarttag.hub.lifecycle.BackfillRunner(dataSource, backfills,
+                destinations, archiveKeys, name -> registry.lookupByNameAndType("s3-" + name, software.amazon.awssdk.services.s3.S3Client.class),
+                context, retry, clock, new io.smarttag.hub.lifecycle.BackfillRunner.Settings(settings.decimal("hub.backfill.max-rate"),
+                        settings.integer("hub.backfill.workers"), settings.integer("hub.backfill.checkpoint-every"),
+                        settings.number("hub.backfill.lease-ms")),
+                () -> liveQueue(context), meters);
+        context.addService(backfillRunner);
+        registry.bind("backfillRunner", backfillRunner);
 
         registry.bind("alertChat", new io.smarttag.hub.alert.AlertChat(defaultArchive));
         registry.bind("opsNotices", notices);

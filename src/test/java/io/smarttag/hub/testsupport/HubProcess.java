@@ -71,7 +71,7 @@ public final class HubProcess implements AutoCloseable {
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         HubProcess hub = new HubProcess(builder.start(), log,
                 Integer.parseInt(props.get("hub.http.port")), Integer.parseInt(props.get("hub.management.port")));
-        hub.awaitHealthy(Duration.ofSeconds(60));
+        hub.awaitHealthy(Duration.ofSeconds(120)); // a loaded CI machine can take a minute to start a JVM hub
         return hub;
     }
 
@@ -152,6 +152,10 @@ public final class HubProcess implements AutoCloseable {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
                 .timeout(Duration.ofSeconds(10)).GET().build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    public int managementPort() {
+        return managementPort;
     }
 
     public long pid() {
