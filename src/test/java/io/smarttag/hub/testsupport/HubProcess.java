@@ -71,7 +71,12 @@ public final class HubProcess implements AutoCloseable {
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         HubProcess hub = new HubProcess(builder.start(), log,
                 Integer.parseInt(props.get("hub.http.port")), Integer.parseInt(props.get("hub.management.port")));
-        hub.awaitHealthy(Duration.ofSeconds(120)); // a loaded CI machine can take a minute to start a JVM hub
+        try {
+            hub.awaitHealthy(Duration.ofSeconds(120)); // a loaded CI machine can take a minute to start a JVM hub
+        } catch (Exception | Error notHealthy) {
+            hub.kill(); // never leave a hub behind that the caller did not get to close
+            throw notHealthy;
+        }
         return hub;
     }
 
