@@ -95,6 +95,8 @@ function render(state) {
       tr.appendChild(td);
     });
 
+  renderBackfills(state);
+
   fill('failed-jobs', state.failedJobs,
     [['jobId'], ['mediaId'], ['code'], ['message'], [j => time(j.eventTime)], [j => time(j.processedAt)]],
     'No failed jobs.');
@@ -142,6 +144,122 @@ async function logout() {
   location.href = '/ops';
 }
 
+// Backfills: the form's destinations, and each backfill's progress with its buttons.
+function renderBackfills(state) {
+  const select = document.getElementById('backfill-destination');
+  if (select.options.length === 0) {
+    for (const name of state.destinations) {
+      const option = document.createElement('option');
+      option.value = name;
+      option.textContent = name;
+      select.appendChild(option);
+    }
+  }
+  fill('backfills', state.backfills,
+    [['destination'], [b => b.from + ' .. ' + b.to + (b.kinds ? ' (' + b.kinds + ')' : '')], ['state', 'state'],
+      [b => b.listed === null ? 'counting' : b.listed, 'num'], ['delivered', 'num'], ['skipped', 'num'], ['failed', 'num'],
+      ['parked', 'num'], [b => b.rate + '/s', 'num'],
+      [b => b.estimatedEnd ? time(b.estimatedEnd) + ' (' + age(b.etaSeconds) + ')' : '']],
+    'No backfills.',
+    (tr, item) => {
+      tr.dataset.backfill = item.id;
+      tr.dataset.state = item.state;
+      const td = document.createElement('td');
+      const actions = { running: ['pause', 'cancel'], paused: ['resume', 'cancel'], done: item.parked > 0 ? ['retry-parked'] : [] };
+      for (const action of actions[item.state] || []) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'backfill-' + action;
+        button.textContent = action.replace('-', ' ');
+        button.addEventListener('click', () => backfillAction(item.id, action, button));
+        td.appendChild(button);
+      }
+      tr.appendChild(td);
+    });
+}
+
+async function post(url, body) {
+  const response = await fetch(url, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', 'X-Ops-CSRF': csrf || '' },
+    body: body === undefined ? '' : JSON.stringify(body)
+  });
+  if (response.status === 401) { location.reload(); return null; }
+  return { ok: response.ok, status: response.status, json: await response.json() };
+}
+
+async function startBackfill(event) {
+  event.preventDefault();
+  const request = {
+    destination: document.getElementById('backfill-destination').value,
+    from: document.getElementById('backfill-from').value,
+    to: document.getElementById('backfill-to').value,
+    kinds: document.getElementById('backfill-kinds').value
+  };
+  try {
+    const result = await post('/ops/api/backfill', request);
+    if (!result) return;
+    if (result.ok) {
+      notice('Backfill of ' + request.destination + ' from ' + request.from + ' to ' + request.to + ' started.', false);
+    } else {
+      notice('Backfill refused: ' + (result.json.reason || result.status), true);
+    }
+  } catch (e) {
+    notice('Backfill failed: the hub cannot be reached.', true);
+  }
+  await refresh();
+}
+
+async function backfillAction(id, action, button) {
+  button.disabled = true;
+  try {
+    const result = await post('/ops/api/backfill/' + encodeURIComponent(id) + '/' + action);
+    if (result && !result.ok) notice('Backfill ' + action + ' refused: ' + (result.json.reason || result.status), true);
+  } catch (e) {
+    notice('Backfill ' + action + ' failed: the hub cannot be reached.', true);
+  }
+  await refresh();
+}
+
+// The search: one row per destination of each event of the job (the JSON of GET /observe/events).
+async function search(event) {
+  event.preventDefault();
+  const job = document.getElementById('search-job').value.trim();
+  if (!job) return;
+  const summary = document.getElementById('search-summary');
+  const table = document.getElementById('search-result');
+  try {
+    const response = await fetch('/ops/api/events?job=' + encodeURIComponent(job), { credentials: 'same-origin', cache: 'no-store' });
+    if (response.status === 401) { location.reload(); return; }
+    const result = await response.json();
+    if (!response.ok) { summary.textContent = 'Search refused: ' + (result.reason || response.status); table.hidden = true; return; }
+    const rows = [];
+    for (const e of result.events) {
+      const destinations = e.destinations.length ? e.destinations : [{}];
+      for (const d of destinations) {
+        rows.push({ status: e.status, source: e.source, receivedAt: e.receivedAt, state: e.state, archive: e.archive,
+          name: d.name, delivery: d.state, attempts: d.attempts, doneAt: d.doneAt, lastError: d.lastError });
+      }
+    }
+    if (result.pastRetention) {
+      summary.textContent = 'Job ' + result.job + ': past retention, its events are no longer in the inbox. Archive key: ' + (result.archiveHint || 'unknown');
+    } else if (result.events.length === 0) {
+      summary.textContent = 'Job ' + result.job + ': no events.';
+    } else {
+      summary.textContent = 'Job ' + result.job + ': ' + result.events.length + ' event(s).';
+    }
+    table.hidden = rows.length === 0;
+    fill('search-result', rows, [['status'], ['source'], [r => time(r.receivedAt)], ['state'], ['archive', 'bytes'],
+      ['name'], ['delivery'], ['attempts', 'num'], [r => time(r.doneAt)], ['lastError', 'error']], '',
+      (tr, item) => { tr.dataset.destination = item.name || ''; });
+  } catch (e) {
+    summary.textContent = 'The hub cannot be reached.';
+  }
+}
+
+document.getElementById('search-form').addEventListener('submit', search);
+document.getElementById('backfill-form').addEventListener('submit', startBackfill);
 document.getElementById('logout').addEventListener('click', logout);
 refresh();
 setInterval(refresh, REFRESH_MS);

@@ -29,6 +29,10 @@ public final class HubMain {
 
     public static void main(String[] args) throws Exception {
         asyncLogging();
+        if (args.length > 0 && args[0].equals("backfill")) {
+            // `java -jar smarttag-hub.jar backfill ...`: asks the running hub (BackfillCommand)
+            System.exit(io.smarttag.hub.tools.BackfillCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
         chooseLogFormat();
         String training = System.getProperty(TrainingRun.PROPERTY);
         if (training != null && !training.isBlank()) {

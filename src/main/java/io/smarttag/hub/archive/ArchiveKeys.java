@@ -91,6 +91,15 @@ public class ArchiveKeys {
         return prefix.isEmpty() ? key : prefix + "/" + key;
     }
 
+    /**
+     * The key prefix of one day's events ({@code <prefix>/<yyyy>/<MM>/<dd>/}): what a backfill lists.
+     * Keys sort by day, so a key is also a cursor across days.
+     */
+    public String dayPrefix(java.time.LocalDate day) {
+        String date = day.format(DATE_PATH) + "/";
+        return prefix.isEmpty() ? date : prefix + "/" + date;
+    }
+
     private static String datePath(String eventTime) {
         OffsetDateTime time = EventTimes.parseUtc(eventTime);
         return time == null ? "unknown-date" : time.format(DATE_PATH);

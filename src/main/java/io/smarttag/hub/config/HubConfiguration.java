@@ -89,6 +89,21 @@ public class HubConfiguration implements CamelConfiguration {
         }
     }
 
+    /** Live events waiting for a worker (seda:process): a backfill waits while there are any. */
+    static int liveQueue(CamelContext context) {
+        org.apache.camel.component.seda.SedaComponent seda = context.hasComponent("seda") instanceof org.apache.camel.component.seda.SedaComponent s
+                ? s : null;
+        if (seda == null) {
+            return 0;
+        }
+        for (var entry : seda.getQueues().entrySet()) {
+            if (entry.getKey().endsWith("process")) {
+                return entry.getValue().getQueue().size();
+            }
+        }
+        return 0;
+    }
+
     @Override
     public void configure(CamelContext context) throws Exception {
         HubSettings settings = new HubSettings(context);
@@ -180,7 +195,14 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("shutdownGate", gate);
         context.addStartupListener(new CallbackHttpHandlers(settings.integer("hub.http.port"), settings.text("hub.http.path"), metrics));
         context.addStartupListener(new ReplayEndpoint(settings.text("hub.management.token"), dataSource, destinations));
-        context.addStartupListener(new OpsPage(settings.text("hub.management.token"), dataSource, settings.number("hub.ops.session-minutes")));
+        registry.bind("inboxRetention", new io.smarttag.hub.lifecycle.InboxRetention(dataSource, clock,
+                settings.integer("hub.inbox.retention-days"), settings.integer("hub.inbox.retention-batch"), meters));
+        io.smarttag.hub.lifecycle.EventStatus eventStatus = new io.smarttag.hub.lifecycle.EventStatus(dataSource, destinations, archiveKeys);
+        context.addStartupListener(new io.smarttag.hub.http.EventStatusEndpoint(settings.text("hub.management.token"), eventStatus));
+        io.smarttag.hub.lifecycle.Backfills backfills = new io.smarttag.hub.lifecycle.Backfills(dataSource, destinations, clock);
+        context.addStartupListener(new io.smarttag.hub.http.BackfillEndpoint(settings.text("hub.management.token"), backfills));
+        context.addStartupListener(new OpsPage(settings.text("hub.management.token"), dataSource, settings.number("hub.ops.session-minutes"),
+                eventStatus, backfills, destinations.names()));
         QuarantineMetrics quarantineMetrics = new QuarantineMetrics();
         registry.bind("quarantineMetrics", quarantineMetrics);
         metrics.bindQuarantine(quarantineMetrics);
@@ -214,6 +236,16 @@ public class HubConfiguration implements CamelConfiguration {
         // default archive when an archive destination keeps the events.
         registry.bind("payloads", new Payloads(new ObjectMapper(), defaultArchive, !destinations.ofType("archive").isEmpty(),
                 settings.text("hub.cloudevents.source"), settings.text("hub.cloudevents.type-prefix")));
+        // Backfills: read the archive with the archive destination's own S3 client, deliver through the destinations' routes.
+        io.smarttag.hub.lifecycle.BackfillRunner backfillRunner = new io.smarttag.hub.lifecycle.BackfillRunner(dataSource, backfills,
+                destinations, archiveKeys, name -> registry.lookupByNameAndType("s3-" + name, software.amazon.awssdk.services.s3.S3Client.class),
+                context, retry, clock, new io.smarttag.hub.lifecycle.BackfillRunner.Settings(settings.decimal("hub.backfill.max-rate"),
+                        settings.integer("hub.backfill.workers"), settings.integer("hub.backfill.checkpoint-every"),
+                        settings.number("hub.backfill.lease-ms")),
+                () -> liveQueue(context), meters);
+        context.addService(backfillRunner);
+        registry.bind("backfillRunner", backfillRunner);
+
         registry.bind("alertChat", new io.smarttag.hub.alert.AlertChat(defaultArchive));
         registry.bind("opsNotices", notices);
         Properties mail = new Properties();

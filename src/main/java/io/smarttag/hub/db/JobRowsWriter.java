@@ -190,6 +190,9 @@ public class JobRowsWriter extends ServiceSupport {
                 batch(c, ASR_INSERT, asr);
                 for (Item item : items) {
                     EventWork work = item.work();
+                    if (work.isBackfill()) {
+                        continue; // no inbox row: the backfill keeps its own checkpoint
+                    }
                     DeliveryRows.save(c, work.getInboxId(), Map.of(item.destination().name(), item.done()), work.recordedDestinations());
                 }
                 return written;

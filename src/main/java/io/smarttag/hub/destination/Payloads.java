@@ -13,12 +13,10 @@ import io.smarttag.hub.event.TagsDocument;
 import io.smarttag.hub.event.VodEvent;
 import io.smarttag.hub.inbox.EventWork;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Variable;
@@ -150,12 +148,11 @@ public class Payloads {
     }
 
     /**
-     * A name-based UUID of "smarttag-event|EventType|JobId|Status": stable wherever and whenever the
-     * event is sent. The same formula as the inbox id of the event lifecycle work (EventIds.of), so once
-     * both are in, a CloudEvent's id equals the webhook-id and inbox id of its event.
+     * The event's id (EventIds): stable wherever and whenever the event is sent, and equal to the
+     * inbox id and the webhook-id of the same event, so receivers deduplicate on one value.
      */
     public static String cloudEventId(VodEvent event) {
-        return UUID.nameUUIDFromBytes(("smarttag-event|" + event.dedupKey()).getBytes(StandardCharsets.UTF_8)).toString();
+        return io.smarttag.hub.inbox.EventIds.of(event.getEventType(), event.getJobId(), event.getStatus());
     }
 
     private byte[] bytes(JsonNode node) throws Exception {

@@ -30,6 +30,22 @@ public class EventWork {
     private VodEvent event;
     private String archiveKey;
     private JsonNode view;
+    private boolean backfill;
+
+    /**
+     * An event read from the archive by a backfill: no inbox row and no delivery rows (the backfill
+     * keeps its own books), id = the event id a live delivery had ({@link EventIds}).
+     */
+    public static EventWork backfill(String eventId, byte[] raw, OffsetDateTime now) {
+        EventWork work = new EventWork(eventId, raw, now, 0, Map.of(), now);
+        work.backfill = true;
+        return work;
+    }
+
+    /** Whether this is a backfill's delivery (a destination writes no delivery row for it). */
+    public boolean isBackfill() {
+        return backfill;
+    }
 
     /** loadedAt: when the event was claimed and its deliveries read (the hub's clock). */
     public EventWork(String inboxId, byte[] raw, OffsetDateTime receivedAt, int attempts, Map<String, DeliveryState> recorded,

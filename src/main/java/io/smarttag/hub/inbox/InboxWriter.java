@@ -18,7 +18,6 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import javax.sql.DataSource;
 import org.apache.camel.Variable;
 import org.apache.camel.support.service.ServiceSupport;
@@ -81,8 +80,9 @@ public class InboxWriter extends ServiceSupport {
     public String accept(@Variable("rawEvent") Object raw, @Variable("accepted") VodEvent event,
             @Variable("source") String source) throws Exception {
         byte[] body = raw instanceof byte[] bytes ? bytes : String.valueOf(raw).getBytes(StandardCharsets.UTF_8);
-        Row row = new Row(UUID.randomUUID().toString(), event.getEventType() + "|" + event.getJobId() + "|" + event.getStatus(),
-                event, source, body, clock.now());
+        // the id is the event's (EventIds): a copy of an event retention deleted gets the id it had
+        Row row = new Row(EventIds.of(event.getEventType(), event.getJobId(), event.getStatus()),
+                EventIds.dedupKey(event.getEventType(), event.getJobId(), event.getStatus()), event, source, body, clock.now());
         boolean stored = group.submit(row);
         mdc.event(event, stored ? row.id() : null);
         return stored ? row.id() : null;
@@ -150,9 +150,11 @@ public class InboxWriter extends ServiceSupport {
     }
 
     private static void storedById(Connection connection, List<Row> rows, List<Integer> sent, boolean[] stored) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM smarttag_inbox WHERE id = ?")) {
+        // the id is the event's, so a copy stored earlier has it too: this row's receipt time tells them apart
+        try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM smarttag_inbox WHERE id = ? AND received_at = ?")) {
             for (int i : sent) {
                 select.setString(1, rows.get(i).id());
+                select.setObject(2, rows.get(i).receivedAt());
                 try (ResultSet row = select.executeQuery()) {
                     stored[i] = row.next();
                 }

@@ -25,8 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator page, {@code /ops} on the management port: backlog, parked events (with a replay
- * button), quarantined bodies, failed jobs and alerts. Behind {@code hub.management.token}: the
+ * The operator page, {@code /ops} on the management port: a search for a job's events, backlog,
+ * parked events (with a replay button), quarantined bodies, failed jobs and alerts. Behind {@code hub.management.token}: the
  * token is typed into a login form (never put in a URL), which sets an HttpOnly, SameSite=Strict
  * session cookie; requests that change something also need the session's CSRF token in the
  * {@code X-Ops-CSRF} header. With no token configured the page is off (403).
@@ -53,8 +53,16 @@ public class OpsPage extends io.smarttag.hub.http.ManagementRoutes {
     private final DataSource dataSource;
     private final OpsSessions sessions;
     private final OpsState state;
+    private final io.smarttag.hub.lifecycle.EventStatus events;
 
-    public OpsPage(String token, DataSource dataSource, long sessionMinutes) {
+    private final io.smarttag.hub.lifecycle.Backfills backfills;
+    private final List<String> destinations;
+
+    public OpsPage(String token, DataSource dataSource, long sessionMinutes, io.smarttag.hub.lifecycle.EventStatus events,
+            io.smarttag.hub.lifecycle.Backfills backfills, List<String> destinations) {
+        this.events = events;
+        this.backfills = backfills;
+        this.destinations = List.copyOf(destinations);
         this.enabled = !token.isEmpty();
         this.tokenHash = sha256(token);
         this.dataSource = dataSource;
@@ -77,6 +85,10 @@ public class OpsPage extends io.smarttag.hub.http.ManagementRoutes {
         router.route(PATH + "/api/state").method(HttpMethod.GET).blockingHandler(this::apiState, false);
         router.route(PATH + "/api/replay").method(HttpMethod.POST)
                 .handler(BodyHandler.create(false).setBodyLimit(MAX_FORM_BYTES)).blockingHandler(this::apiReplay, false);
+        router.route(PATH + "/api/backfill").method(HttpMethod.POST)
+                .handler(BodyHandler.create(false).setBodyLimit(MAX_FORM_BYTES)).blockingHandler(this::apiBackfill, false);
+        router.route(PATH + "/api/backfill/:id/:action").method(HttpMethod.POST).blockingHandler(this::apiBackfillAction, false);
+        router.route(PATH + "/api/events").method(HttpMethod.GET).blockingHandler(this::apiEvents, false);
         router.route(PATH + "/api/quarantine/:id").method(HttpMethod.GET).blockingHandler(this::apiQuarantineBody, false);
     }
 
@@ -140,7 +152,10 @@ public class OpsPage extends io.smarttag.hub.http.ManagementRoutes {
             return;
         }
         try {
-            json(routing, 200, state.read().put("csrf", session.csrf()).toString());
+            com.fasterxml.jackson.databind.node.ObjectNode read = state.read();
+            read.set("backfills", backfills.listJson(OpsState.LIST_LIMIT));
+            read.set("destinations", JSON.valueToTree(destinations));
+            json(routing, 200, read.put("csrf", session.csrf()).toString());
         } catch (Exception e) {
             LOG.warn("operator page: state could not be read: {}", e.toString());
             json(routing, 503, error("unavailable", "the database could not be read, retry later"));
@@ -174,6 +189,70 @@ public class OpsPage extends io.smarttag.hub.http.ManagementRoutes {
         } catch (Exception e) {
             LOG.warn("operator page: replay failed: {}", e.toString());
             json(routing, 503, error("unavailable", "the inbox could not be updated, retry later"));
+        }
+    }
+
+    /** The backfill form: starts a backfill ({"destination", "from", "to", "kinds"}). */
+    private void apiBackfill(RoutingContext routing) {
+        OpsSessions.Session session = apiSession(routing);
+        if (session == null) {
+            return;
+        }
+        if (!csrfMatches(routing, session)) {
+            json(routing, 403, error("forbidden", "missing or wrong " + CSRF_HEADER + " header"));
+            return;
+        }
+        try {
+            JsonNode body = JSON.readTree(routing.body().buffer() == null ? new byte[0] : routing.body().buffer().getBytes());
+            io.smarttag.hub.lifecycle.Backfill started = backfills.start(body);
+            LOG.info("backfill {} started on the operator page", started.id());
+            json(routing, 201, started.toJson(java.time.OffsetDateTime.now()).toString());
+        } catch (io.smarttag.hub.lifecycle.Backfills.Refused refused) {
+            json(routing, refused.status(), error("refused", refused.getMessage()));
+        } catch (IOException e) {
+            json(routing, 400, error("bad_request", "give {\"destination\", \"from\", \"to\"}"));
+        } catch (Exception e) {
+            LOG.warn("operator page: backfill could not be started: {}", e.toString());
+            json(routing, 503, error("unavailable", "the database could not be written, retry later"));
+        }
+    }
+
+    /** Pause, resume, cancel or retry-parked of a backfill. */
+    private void apiBackfillAction(RoutingContext routing) {
+        OpsSessions.Session session = apiSession(routing);
+        if (session == null) {
+            return;
+        }
+        if (!csrfMatches(routing, session)) {
+            json(routing, 403, error("forbidden", "missing or wrong " + CSRF_HEADER + " header"));
+            return;
+        }
+        try {
+            io.smarttag.hub.lifecycle.Backfill after = backfills.act(routing.pathParam("id"), routing.pathParam("action"));
+            json(routing, 200, after.toJson(java.time.OffsetDateTime.now()).toString());
+        } catch (io.smarttag.hub.lifecycle.Backfills.Refused refused) {
+            json(routing, refused.status(), error("refused", refused.getMessage()));
+        } catch (Exception e) {
+            LOG.warn("operator page: backfill action failed: {}", e.toString());
+            json(routing, 503, error("unavailable", "the database could not be written, retry later"));
+        }
+    }
+
+    /** The search box: the event status of one job (the JSON of GET /observe/events). */
+    private void apiEvents(RoutingContext routing) {
+        if (apiSession(routing) == null) {
+            return;
+        }
+        String job = routing.request().getParam("job");
+        if (job == null || job.isBlank() || job.length() > 256) {
+            json(routing, 400, error("bad_request", "give a JobId"));
+            return;
+        }
+        try {
+            json(routing, 200, events.of(job.trim()).toString());
+        } catch (Exception e) {
+            LOG.warn("operator page: event status could not be read: {}", e.toString());
+            json(routing, 503, error("unavailable", "the database could not be read, retry later"));
         }
     }
 

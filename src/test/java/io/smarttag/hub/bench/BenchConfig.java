@@ -29,6 +29,8 @@ final class BenchConfig {
     final int rawBatchEvents = integer("bench.raw-batch-events", 8);
     /** Seed messages sent through the MNS queue. */
     final int mnsMessages = integer("bench.mns-messages", 1000);
+    /** Archived seed events backfilled into the database destination, from S3 and from files (issue 19). */
+    final int backfillEvents = integer("bench.backfill-events", 20000);
     /** External PostgreSQL; empty: an embedded PostgreSQL (zonky) with a fresh database. */
     final String jdbcUrl = text("bench.jdbc.url", "");
     final String jdbcUser = text("bench.jdbc.user", "postgres");
@@ -61,6 +63,7 @@ final class BenchConfig {
         m.put("bench.large-events", largeEvents);
         m.put("bench.raw-batch-events", rawBatchEvents);
         m.put("bench.mns-messages", mnsMessages);
+        m.put("bench.backfill-events", backfillEvents);
         m.put("bench.jdbc.url", jdbcUrl.isEmpty() ? "(embedded PostgreSQL)" : jdbcUrl.replaceAll("password=[^&]*", "password=***"));
         m.put("bench.hub.jvm-args", hubJvmArgs.isEmpty() ? "(none)" : hubJvmArgs);
         m.put("large event", largeTags + " tags x " + largeTimes + " Times");

@@ -18,6 +18,7 @@ final class BenchMarkdown {
         {"bench.large-events", "40", "Large events sent in the hub and raw-JDBC large phases."},
         {"bench.raw-batch-events", "8", "Events per transaction of the raw batched baseline (raw_seed_rows_batched): their job rows as one JDBC batch, their tag rows as another."},
         {"bench.mns-messages", "1000", "Seed messages sent through the MNS queue."},
+        {"bench.backfill-events", "20000", "Archived seed events backfilled into the database destination, from S3 (S3Proxy) and from the file archive (issue 19)."},
         {"bench.jdbc.url", "(empty)", "PostgreSQL JDBC URL to use instead of the embedded one (a scratch database: the hub migrates it and the run adds rows). Also BENCH_JDBC_URL."},
         {"bench.jdbc.user / bench.jdbc.password", "postgres / postgres", "Credentials for bench.jdbc.url."},
         {"bench.hub.jvm-args", "`" + BenchConfig.SMALL_BOX + "`", "JVM options of the hub process; default: the README's small-box options; `none`: plain `java -jar`."},
@@ -35,6 +36,8 @@ final class BenchMarkdown {
         {"hub_seed_half_accept_rate", "Hub: open loop (fixed rate) at half the max accept rate measured above; latency counted from when each request was due."},
         {"hub_seed_half_e2e_rate", "Hub: open loop at half the max end-to-end rate measured above; the end-to-end percentiles of this phase are the latency target's."},
         {"hub_large_max", "Hub: large events (2,000 tags x 5 Times), closed loop."},
+        {"hub_backfill_s3", "Hub backfill (issue 19): bench.backfill-events archived seed events in the S3 archive (S3Proxy), backfilled into the database destination by POST /observe/backfill (hub.backfill.max-rate 0, 16 workers); events/s = delivered / (request to done); no HTTP and no inbox row per event."},
+        {"hub_backfill_file", "The same from the file archive, on a hub of its own (its archive has no bucket)."},
         {"hub_mns_seed", "Hub via MNS: seed messages sent with the official SDK (BatchSendMessage) to the MNS-protocol test server; events/s = messages / (first send to all done in the database)."},
     };
 

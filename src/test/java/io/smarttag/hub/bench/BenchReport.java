@@ -61,6 +61,9 @@ final class BenchReport {
         r.put("hub_e2e_vs_naive_camel_seed", ratio(get("hub_seed_max", "end_to_end", "events_per_s"), get("naive_camel_seed", "per_s")));
         r.put("hub_large_e2e_vs_raw_large_rows", ratio(get("hub_large_max", "end_to_end", "events_per_s"), get("raw_large_rows", "per_s")));
         r.put("hub_large_e2e_vs_naive_camel_large", ratio(get("hub_large_max", "end_to_end", "events_per_s"), get("naive_camel_large", "per_s")));
+        r.put("hub_backfill_s3_vs_raw_seed_rows_batched", ratio(get("hub_backfill_s3", "events_per_s"), get("raw_seed_rows_batched", "per_s")));
+        r.put("hub_backfill_file_vs_raw_seed_rows_batched", ratio(get("hub_backfill_file", "events_per_s"),
+                get("raw_seed_rows_batched", "per_s")));
         r.put("hub_mns_vs_hub_http_e2e", ratio(get("hub_mns_seed", "events_per_s"), get("hub_seed_max", "end_to_end", "events_per_s")));
         return r;
     }

@@ -55,6 +55,7 @@ public final class HubBenchmark {
         Events seed = Events.seed();
         Events large = Events.large(config.largeTags, config.largeTimes);
         Map<String, String> hubProps = servers();
+        BackfillPhase.hubProperties(hubProps);
         // The large event is well below the hub's 1 MiB body limit; raise it only if it ever is not.
         long bodyLimit = 1_048_576;
         if (large.size > bodyLimit) {
@@ -68,10 +69,11 @@ public final class HubBenchmark {
         events.put("hub_max_body_bytes", hubProps.getOrDefault("hub.http.max-body-bytes", bodyLimit + " (default, unchanged)"));
         results.put("events", events);
 
+        List<String> jvmArgs = config.hubJvmArgs.isEmpty() ? List.of() : Arrays.asList(config.hubJvmArgs.split("\\s+"));
+        Map<String, String> fileHubProps = new LinkedHashMap<>(hubProps);
         try (MnsTestServer mns = new MnsTestServer(MnsPhase.ACCESS_KEY_ID, MnsPhase.ACCESS_KEY_SECRET)) {
             mns.setVisibilityTimeoutMs(60_000);
             hubProps.putAll(MnsPhase.hubProperties(mns));
-            List<String> jvmArgs = config.hubJvmArgs.isEmpty() ? List.of() : Arrays.asList(config.hubJvmArgs.split("\\s+"));
             String launch = String.join(" ", HubUnderTest.launch()).replace(System.getProperty("java.class.path"), "<test class path>");
             events.put("hub_launch", "java " + (jvmArgs.isEmpty() ? "" : String.join(" ", jvmArgs) + " ") + launch);
             log("starting the hub: " + events.get("hub_launch"));
@@ -100,15 +102,50 @@ public final class HubBenchmark {
                 mnsCpu.put("hub_cpu_ms_per_event", Db.round(1000 * (Double) mnsCpu.get("hub_cpu_s") / Math.max(1, config.mnsMessages)));
                 log("  " + phases.get("hub_mns_seed"));
                 results.put("hub_memory", hub.memoryReport());
+                backfillFromS3(hubProps.get("hub.archive.bucket"));
             } finally {
                 hub.close();
             }
         }
+        backfillFromFiles(fileHubProps, jvmArgs);
         results.put("phases", phases);
         results.put("total_runtime_s", Db.round((System.nanoTime() - runStart) / 1e9));
         BenchReport report = new BenchReport(results, config);
         report.write(Path.of("target/benchmarks/results.json"), Path.of("docs/benchmarks.json"), Path.of("docs/benchmarks.md"));
         System.out.println(report.summary());
+    }
+
+    /** Issue 19: archived seed events in the hub's S3 bucket backfilled into the database destination. */
+    private void backfillFromS3(String bucket) throws Exception {
+        int n = config.backfillEvents;
+        String prefix = run + "-bfs3-";
+        log("backfill: seeding " + n + " archived seed events in S3 (S3Proxy)");
+        BackfillPhase.toS3(bucket, BackfillPhase.seed(prefix, n));
+        log("backfill: " + n + " archived events from S3 into the database destination");
+        phases.put("hub_backfill_s3", measureCpu(() -> BackfillPhase.run(hub.managementPort, db, prefix, n)));
+        log("  hub_backfill_s3: " + phases.get("hub_backfill_s3"));
+    }
+
+    /** The same from the file archive: a hub of its own whose archive destination has no bucket. */
+    private void backfillFromFiles(Map<String, String> hubProps, List<String> jvmArgs) throws Exception {
+        int n = config.backfillEvents;
+        String prefix = run + "-bffile-";
+        Path home = Path.of("target/benchmarks/hub-" + run + "-file").toAbsolutePath();
+        Map<String, String> props = new LinkedHashMap<>(hubProps);
+        props.remove("hub.archive.bucket");
+        props.put("hub.archive.dir", home.resolve("archive").toString());
+        props.put("hub.http.port", String.valueOf(TestServers.freePort()));
+        props.put("hub.management.port", String.valueOf(TestServers.freePort()));
+        log("backfill: seeding " + n + " archived seed events in the file archive " + home.resolve("archive"));
+        BackfillPhase.toFiles(home.resolve("archive"), BackfillPhase.seed(prefix, n));
+        hub = HubUnderTest.start(home, props, jvmArgs);
+        try {
+            log("backfill: " + n + " archived events from the file archive into the database destination");
+            phases.put("hub_backfill_file", measureCpu(() -> BackfillPhase.run(hub.managementPort, db, prefix, n)));
+            log("  hub_backfill_file: " + phases.get("hub_backfill_file"));
+        } finally {
+            hub.close();
+        }
     }
 
     /** PostgreSQL (embedded unless bench.jdbc.url), S3Proxy with a fresh bucket; the hub's settings. */

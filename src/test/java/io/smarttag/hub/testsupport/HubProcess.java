@@ -72,9 +72,9 @@ public final class HubProcess implements AutoCloseable {
         HubProcess hub = new HubProcess(builder.start(), log,
                 Integer.parseInt(props.get("hub.http.port")), Integer.parseInt(props.get("hub.management.port")));
         try {
-            hub.awaitHealthy(Duration.ofSeconds(60));
+            hub.awaitHealthy(Duration.ofSeconds(120)); // a loaded CI machine can take a minute to start a JVM hub
         } catch (Exception | Error notHealthy) {
-            hub.close(); // a hub that never got healthy would otherwise outlive the test (and its JVM)
+            hub.kill(); // never leave a hub behind that the caller did not get to close
             throw notHealthy;
         }
         return hub;
@@ -157,6 +157,10 @@ public final class HubProcess implements AutoCloseable {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
                 .timeout(Duration.ofSeconds(10)).GET().build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    public int managementPort() {
+        return managementPort;
     }
 
     public long pid() {

@@ -1,0 +1,2 @@
+-- One backfill. Parameter: id.
+SELECT * FROM smarttag_backfill WHERE id = ?

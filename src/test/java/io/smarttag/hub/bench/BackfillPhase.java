@@ -1,0 +1,96 @@
+package io.smarttag.hub.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smarttag.hub.testsupport.ArchiveSeed;
+import io.smarttag.hub.testsupport.TestServers;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The backfill phase (issue 19): bench.backfill-events archived seed events (44 tag rows each) in
+ * the archive (S3 through S3Proxy, or the file archive), backfilled into the database destination
+ * with POST /observe/backfill, hub.backfill.max-rate 0 (no pacing) and hub.backfill.workers from
+ * the hub's settings. Measured from the request to the backfill's state done; events/s is compared
+ * with raw_seed_rows_batched of the same run (ratio hub_backfill_*_vs_raw_seed_rows_batched).
+ */
+final class BackfillPhase {
+
+    static final String TOKEN = "bench-backfill-token";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private BackfillPhase() {
+    }
+
+    /** The hub settings a backfill phase needs (a token for the endpoint, no pacing). */
+    static void hubProperties(Map<String, String> properties) {
+        properties.put("hub.management.token", TOKEN);
+        properties.put("hub.backfill.max-rate", "0");
+        properties.put("hub.backfill.workers", "16");
+        properties.put("hub.backfill.checkpoint-every", "500");
+        properties.put("hub.backfill.poll-ms", "200");
+    }
+
+    /** Seeds n events of one year (2001, far from the other phases' EventTimes) under a job prefix. */
+    static Map<String, byte[]> seed(String jobPrefix, int n) {
+        return ArchiveSeed.events(jobPrefix, n, LocalDate.of(2001, 1, 1), 20, 0, "vod-events");
+    }
+
+    static void toS3(String bucket, Map<String, byte[]> events) throws Exception {
+        try (S3Client s3 = TestServers.s3Client()) {
+            ArchiveSeed.toS3(s3, bucket, events);
+        }
+    }
+
+    static void toFiles(Path dir, Map<String, byte[]> events) throws Exception {
+        ArchiveSeed.toFiles(dir, events);
+    }
+
+    /** Starts the backfill of the database destination for 2001 and waits until it is done. */
+    static Map<String, Object> run(int managementPort, Db db, String jobPrefix, int n) throws Exception {
+        String base = "http://127.0.0.1:" + managementPort + "/observe/backfill";
+        long t0 = System.nanoTime();
+        HttpResponse<String> started = HTTP.send(HttpRequest.newBuilder(URI.create(base))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"destination\":\"database\",\"from\":\"2001-01-01\",\"to\":\"2001-01-20\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (started.statusCode() != 201) {
+            throw new IllegalStateException("backfill refused: " + started.statusCode() + " " + started.body());
+        }
+        String id = JSON.readTree(started.body()).path("id").asText();
+        JsonNode state;
+        while (true) {
+            Thread.sleep(200);
+            state = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/" + id))
+                    .header("Authorization", "Bearer " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
+            if (!"running".equals(state.path("state").asText())) {
+                break;
+            }
+            if (System.nanoTime() - t0 > 1800L * 1_000_000_000L) {
+                throw new IllegalStateException("backfill not done in 30 min: " + state);
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("events", n);
+        m.put("state", state.path("state").asText());
+        m.put("listed", state.path("listed").asLong());
+        m.put("delivered", state.path("delivered").asLong());
+        m.put("parked", state.path("parked").asLong());
+        m.put("seconds", Db.round(seconds));
+        m.put("events_per_s", Db.round(state.path("delivered").asLong() / seconds));
+        m.put("jobs_written", db.count("SELECT COUNT(*) FROM smarttag_job WHERE job_id LIKE ?", jobPrefix + "%"));
+        m.put("tag_rows_written", db.count("SELECT COUNT(*) FROM smarttag_tag WHERE job_id LIKE ?", jobPrefix + "%"));
+        m.put("tag_rows_per_s", Db.round(((Number) m.get("tag_rows_written")).longValue() / seconds));
+        return m;
+    }
+}
