@@ -1,11 +1,14 @@
 package io.smarttag.hub;
 
+import io.smarttag.hub.check.CheckCommand;
 import io.smarttag.hub.config.HubConfiguration;
 import io.smarttag.hub.http.CallbackHttpServerFactory;
+import io.smarttag.hub.setup.SetupCommand;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import org.apache.camel.main.Main;
@@ -14,7 +17,8 @@ import org.apache.camel.main.Main;
  * Starts the hub: Camel Main with the YAML routes in {@code routes/} and the top-level
  * {@code application.properties}, both read from the working directory so ops can change them
  * without rebuilding. Every property can be overridden by an environment variable
- * ({@code hub.db.url} by {@code HUB_DB_URL}).
+ * ({@code hub.db.url} by {@code HUB_DB_URL}). With {@code setup ...} or {@code check ...} as
+ * arguments it runs that command instead (SetupCommand, CheckCommand) and exits.
  */
 public final class HubMain {
 
@@ -22,6 +26,15 @@ public final class HubMain {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && ("setup".equals(args[0]) || "check".equals(args[0]))) {
+            // the one-shot commands: wire VOD to the hub, or test a running hub end to end; their
+            // standard output is their result (environment lines, the report), so logs go to stderr
+            System.setProperty("hub.log.target", "SYSTEM_ERR");
+            List<String> rest = List.of(args).subList(1, args.length);
+            System.exit("setup".equals(args[0])
+                    ? new SetupCommand(System.getenv(), System.out, System.err).run(rest)
+                    : new CheckCommand(System.getenv(), System.out, System.err).run(rest));
+        }
         chooseLogFormat();
         String training = System.getProperty(TrainingRun.PROPERTY);
         if (training != null && !training.isBlank()) {
