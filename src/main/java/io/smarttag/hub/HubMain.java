@@ -1,11 +1,14 @@
 package io.smarttag.hub;
 
+import io.smarttag.hub.check.CheckCommand;
 import io.smarttag.hub.config.HubConfiguration;
 import io.smarttag.hub.http.CallbackHttpServerFactory;
+import io.smarttag.hub.setup.SetupCommand;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import org.apache.camel.main.Main;
@@ -17,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Starts the hub: Camel Main with the YAML routes in {@code routes/} and the top-level
  * {@code application.properties}, both read from the working directory so ops can change them
  * without rebuilding. Every property can be overridden by an environment variable
- * ({@code hub.db.url} by {@code HUB_DB_URL}).
+ * ({@code hub.db.url} by {@code HUB_DB_URL}). With {@code setup ...} or {@code check ...} as
+ * arguments it runs that command instead (SetupCommand, CheckCommand) and exits.
  */
 public final class HubMain {
 
@@ -28,11 +32,19 @@ public final class HubMain {
     }
 
     public static void main(String[] args) throws Exception {
-        asyncLogging();
-        if (args.length > 0 && args[0].equals("backfill")) {
-            // `java -jar smarttag-hub.jar backfill ...`: asks the running hub (BackfillCommand)
-            System.exit(io.smarttag.hub.tools.BackfillCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        if (args.length > 0 && List.of("setup", "check", "backfill").contains(args[0])) {
+            // the one-shot commands: wire VOD to the hub, test a running hub end to end, or ask it for a
+            // backfill; their standard output is their result (environment lines, the report), so logs
+            // go to stderr, written as they come (a command exits at once: no async logging)
+            System.setProperty("hub.log.target", "SYSTEM_ERR");
+            List<String> rest = List.of(args).subList(1, args.length);
+            System.exit(switch (args[0]) {
+                case "setup" -> new SetupCommand(System.getenv(), System.out, System.err).run(rest);
+                case "check" -> new CheckCommand(System.getenv(), System.out, System.err).run(rest);
+                default -> io.smarttag.hub.tools.BackfillCommand.run(rest.toArray(String[]::new));
+            });
         }
+        asyncLogging();
         chooseLogFormat();
         String training = System.getProperty(TrainingRun.PROPERTY);
         if (training != null && !training.isBlank()) {

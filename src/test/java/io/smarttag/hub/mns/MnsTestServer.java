@@ -29,7 +29,7 @@ import org.w3c.dom.NodeList;
 /**
  * An MNS-protocol queue server for tests, on the JDK HttpServer: SendMessage, BatchSendMessage,
  * ReceiveMessage and BatchReceiveMessage with long polling, DeleteMessage, BatchDeleteMessage,
- * ChangeMessageVisibility; visibility timeouts, receipt handles that a later receive or a
+ * ChangeMessageVisibility, CreateQueue (201 new, 204 same attributes, 409 other attributes); visibility timeouts, receipt handles that a later receive or a
  * visibility change invalidates, DequeueCount, and the V2 signature checked on every request.
  * Error replies use the namespace the Java SDK's JAXB binding expects (no trailing slash).
  * The official SDK talks to it unchanged, which is the proof that it speaks MNS.
@@ -44,6 +44,7 @@ public final class MnsTestServer implements AutoCloseable {
     private final String accessKeyId;
     private final String accessKeySecret;
     private final Map<String, Queue> queues = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Long>> queueAttributes = new ConcurrentHashMap<>();
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger rejectedSignatures = new AtomicInteger();
     private final AtomicInteger waitingReceives = new AtomicInteger();
@@ -156,6 +157,10 @@ public final class MnsTestServer implements AutoCloseable {
                 return;
             }
             String[] path = exchange.getRequestURI().getRawPath().split("/");
+            if (path.length == 3 && "queues".equals(path[1]) && "PUT".equals(exchange.getRequestMethod())) {
+                createQueue(exchange, path[2], body);
+                return;
+            }
             if (path.length != 4 || !"queues".equals(path[1]) || !"messages".equals(path[3])) {
                 error(exchange, 400, "InvalidRequestURL", "unsupported path");
                 return;
@@ -205,6 +210,49 @@ public final class MnsTestServer implements AutoCloseable {
             }
         }
         return values;
+    }
+
+    /** MNS's defaults for the attributes a CreateQueue leaves out, and their allowed ranges. */
+    private static final Map<String, long[]> QUEUE_ATTRIBUTES = Map.of(
+            "DelaySeconds", new long[] {0, 0, 604_800},
+            "MaximumMessageSize", new long[] {65_536, 1_024, 65_536},
+            "MessageRetentionPeriod", new long[] {345_600, 60, 604_800},
+            "VisibilityTimeout", new long[] {30, 1, 43_200},
+            "PollingWaitSeconds", new long[] {0, 0, 30});
+
+    /**
+     * CreateQueue (PUT /queues/name): 201 with Location for a new queue, 204 when it exists with
+     * the same attributes (defaults filled in), 409 QueueAlreadyExist when they differ, 400
+     * InvalidArgument for a value out of range.
+     */
+    private void createQueue(HttpExchange exchange, String name, byte[] body) throws Exception {
+        Map<String, Long> attributes = new java.util.TreeMap<>();
+        Element root = body.length == 0 ? null : parse(body).getDocumentElement();
+        for (Map.Entry<String, long[]> attribute : QUEUE_ATTRIBUTES.entrySet()) {
+            NodeList given = root == null ? null : root.getElementsByTagNameNS("*", attribute.getKey());
+            long value = given == null || given.getLength() == 0 ? attribute.getValue()[0]
+                    : Long.parseLong(given.item(0).getTextContent().trim());
+            if (value < attribute.getValue()[1] || value > attribute.getValue()[2]) {
+                error(exchange, 400, "InvalidArgument", attribute.getKey() + " should be between " + attribute.getValue()[1]
+                        + " and " + attribute.getValue()[2]);
+                return;
+            }
+            attributes.put(attribute.getKey(), value);
+        }
+        Map<String, Long> existing = queueAttributes.putIfAbsent(name, attributes);
+        if (existing == null) {
+            exchange.getResponseHeaders().set("Location", endpoint() + "/queues/" + name);
+            reply(exchange, 201, null);
+        } else if (existing.equals(attributes)) {
+            reply(exchange, 204, null);
+        } else {
+            error(exchange, 409, "QueueAlreadyExist", "The queue you want to create already exists.");
+        }
+    }
+
+    /** The attributes a queue was created with (CreateQueue), or null when it was never created. */
+    public Map<String, Long> queueAttributes(String name) {
+        return queueAttributes.get(name);
     }
 
     private void send(HttpExchange exchange, Queue queue, byte[] body) throws Exception {
