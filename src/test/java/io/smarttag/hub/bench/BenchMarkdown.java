@@ -21,6 +21,9 @@ final class BenchMarkdown {
         {"bench.jdbc.url", "(empty)", "PostgreSQL JDBC URL to use instead of the embedded one (a scratch database: the hub migrates it and the run adds rows). Also BENCH_JDBC_URL."},
         {"bench.jdbc.user / bench.jdbc.password", "postgres / postgres", "Credentials for bench.jdbc.url."},
         {"bench.hub.jvm-args", "`" + BenchConfig.SMALL_BOX + "`", "JVM options of the hub process; default: the README's small-box options; `none`: plain `java -jar`."},
+        {"bench.idle-seconds", "5", "Idle seconds before each accept-alone phase: the process's CPU with no load, reported as idle ms/s."},
+        {"bench.steady-seconds", "0", "Steady-state mode: above 0 the run is only the steady-state comparison (docs/benchmarks-steady.md): per option set, this many seconds of load, then accept alone and processing alone."},
+        {"bench.steady.jvm-args", "C1 only \\| tiered", "Option sets of the steady-state mode, separated by `|`; default the small-box options and the same without `-XX:TieredStopAtLevel=1` (C2)."},
         {"bench.label", "(empty)", "Free text shown at the top of this file (e.g. \"smoke run\")."},
     };
 
@@ -35,6 +38,7 @@ final class BenchMarkdown {
         {"hub_seed_half_accept_rate", "Hub: open loop (fixed rate) at half the max accept rate measured above; latency counted from when each request was due."},
         {"hub_seed_half_e2e_rate", "Hub: open loop at half the max end-to-end rate measured above; the end-to-end percentiles of this phase are the latency target's."},
         {"hub_large_max", "Hub: large events (2,000 tags x 5 Times), closed loop."},
+        {"same_work_seed_max", "Same-work baseline (SameWorkBaseline: JDK HttpServer, JDBC, S3 through the AWS SDK, no Camel) at max rate, like hub_seed_max; its CPU column is the baseline's own process."},
         {"hub_mns_seed", "Hub via MNS: seed messages sent with the official SDK (BatchSendMessage) to the MNS-protocol test server; events/s = messages / (first send to all done in the database)."},
     };
 
@@ -64,7 +68,7 @@ final class BenchMarkdown {
         ((Map<String, Object>) r.get("machine")).forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
         ((Map<String, Object>) r.get("events")).forEach((k, v) -> md.append("| event: ").append(k).append(" | ").append(v).append(" |\n"));
 
-        md.append("\n## Targets (issue 5)\n\n| target | threshold | measured | verdict | detail |\n|---|---|---|---|---|\n");
+        md.append("\n## Targets (issues 5 and 21)\n\n| target | threshold | measured | verdict | detail |\n|---|---|---|---|---|\n");
         for (Map<String, Object> t : (List<Map<String, Object>>) r.get("targets")) {
             md.append("| ").append(t.get("target")).append(" | ").append(t.get("threshold")).append(" | ").append(fmt(t.get("measured")))
                     .append(" | **").append(t.get("verdict")).append("** | ").append(t.get("detail")).append(" |\n");
@@ -112,6 +116,21 @@ final class BenchMarkdown {
                     .append(".\n");
         }
 
+        md.append("\n## CPU per event, each path alone (issue 21)\n\n")
+                .append("| process | archive | idle ms/s | accept: callbacks | accept/s | accept p99 ms | **accept CPU ms/event net** (gross) | PostgreSQL ms/event (accept) | done while held | processing: events/s | **processing CPU ms/event net** (gross) | PostgreSQL ms/event (processing) | **end to end CPU ms/event net** (gross) | parked | tag rows (expected) |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        Object cpe = r.get("cpu_per_event");
+        if (cpe instanceof Map<?, ?> cpuPerEvent) {
+            cpuPerEvent.forEach((name, value) -> md.append(cpeRow(String.valueOf(name), (Map<String, Object>) value)));
+        }
+        md.append("\nMeasured from the process's own CPU time (utime + stime in /proc/<pid>/stat), the hub's and the ")
+                .append("same-work baseline's alike. Accept alone: processing held back (hub: the routes process and sweep ")
+                .append("suspended over JMX, the hand-offs wait in seda:process; baseline: its workers paused), a closed loop of ")
+                .append("signed seed callbacks. Processing alone: released, until every event is done in the database (the hub's ")
+                .append("sweep stays suspended until then; the held events queue up, so the hub's workers take most of them by inbox id ")
+                .append("and load them, the burst path; below 4 waiting per worker an event travels in memory). Gross = all the process's CPU in the ")
+                .append("phase per event; net = less the idle rate (measured just before, bench.idle-seconds) times the phase's wall time.\n");
+
         md.append("\n## Ratios\n\n| ratio | value |\n|---|---|\n");
         ((Map<String, Object>) r.get("ratios")).forEach((k, v) -> md.append("| ").append(k).append(" | ").append(fmt(v)).append(" |\n"));
 
@@ -124,7 +143,7 @@ final class BenchMarkdown {
         md.append("\npeak_rss = VmHWM of the hub process over the whole run (incl. start). Heap over JMX: peak used = ")
                 .append("the larger of the sampled maximum (every 200 ms) and the sum of the heap pools' peaks.\n");
 
-        md.append("\n## CPU per phase (who used the 2 cores)\n\n| phase | wall s | hub CPU s | hub CPU ms / event | PostgreSQL CPU s | load threads CPU s | machine busy % |\n|---|---|---|---|---|---|---|\n");
+        md.append("\n## CPU per phase (who used the 2 cores)\n\n| phase | wall s | process CPU s (hub; same_work_*: the baseline) | CPU ms / event | PostgreSQL CPU s | load threads CPU s | machine busy % |\n|---|---|---|---|---|---|---|\n");
         phases.forEach((name, value) -> {
             Map<String, Object> p = (Map<String, Object>) value;
             Map<String, Object> c = (Map<String, Object>) p.get("cpu");
@@ -144,6 +163,54 @@ final class BenchMarkdown {
         for (String[] p : PHASE_TEXT) {
             md.append("- `").append(p[0]).append("`: ").append(p[1]).append('\n');
         }
+        return md.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String cpeRow(String name, Map<String, Object> v) {
+        Map<String, Object> a = (Map<String, Object>) v.getOrDefault("accept", Map.of());
+        Map<String, Object> p = (Map<String, Object>) v.getOrDefault("process", Map.of());
+        Map<String, Object> ac = (Map<String, Object>) a.getOrDefault("cpu", Map.of());
+        Map<String, Object> pc = (Map<String, Object>) p.getOrDefault("cpu", Map.of());
+        String process = name.startsWith("same_work") ? "same-work baseline" : name.startsWith("hub") ? "hub" : name;
+        String archive = name.endsWith("file") ? "file" : "S3";
+        return "| " + process + " | " + archive + " | " + fmt(v.get("idle_cpu_ms_per_s")) + " | " + fmt(a.get("ok")) + " | "
+                + fmt(a.get("per_s")) + " | " + fmt(a.get("p99_ms")) + " | **" + fmt(ac.get("net_cpu_ms_per_event")) + "** ("
+                + fmt(ac.get("cpu_ms_per_event")) + ") | "
+                + fmt(ac.get("postgres_cpu_ms_per_event")) + " | " + fmt(a.get("done_while_held")) + " | " + fmt(p.get("events_per_s"))
+                + " | **" + fmt(pc.get("net_cpu_ms_per_event")) + "** (" + fmt(pc.get("cpu_ms_per_event")) + ") | "
+                + fmt(pc.get("postgres_cpu_ms_per_event")) + " | **" + fmt(v.get("end_to_end_net_cpu_ms_per_event")) + "** ("
+                + fmt(v.get("end_to_end_cpu_ms_per_event")) + ") | " + fmt(p.get("events_parked")) + " | "
+                + fmt(p.get("tag_rows_in_db")) + " (" + fmt(p.get("expected_tag_rows")) + ") |\n";
+    }
+
+    /** docs/benchmarks-steady.md: the steady-state comparison of JVM option sets. */
+    @SuppressWarnings("unchecked")
+    static String renderSteady(Map<String, Object> r) {
+        StringBuilder md = new StringBuilder("# smarttag-hub benchmark: steady state (issue 21)\n\n");
+        md.append("Generated at ").append(r.get("generated_at")).append("; total run time ").append(fmt(r.get("total_runtime_s")))
+                .append(" s.").append(r.get("label") == null || String.valueOf(r.get("label")).isEmpty() ? "" : " **" + r.get("label") + "**")
+                .append("\n\n```bash\n").append(r.get("command")).append("\n```\n\n");
+        md.append("Per JVM option set: a fresh hub (S3 archive), ").append(((Map<String, Object>) r.get("parameters")).get("bench.steady-seconds"))
+                .append(" s of closed-loop seed load (not measured), then accept alone and processing alone as in benchmarks.md.\n\n");
+        md.append("| | |\n|---|---|\n");
+        ((Map<String, Object>) r.get("machine")).forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+        md.append("\n| JVM options | ready ms | warm-up CPU s | idle ms/s | accept/s | accept CPU ms/event (net) | processing events/s | processing CPU ms/event (net) | end to end CPU ms/event (net) | peak RSS MiB | peak heap used MiB |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        ((Map<String, Object>) r.get("steady_state")).forEach((k, value) -> {
+            Map<String, Object> set = (Map<String, Object>) value;
+            Map<String, Object> h = (Map<String, Object>) set.get("hub_s3");
+            Map<String, Object> a = (Map<String, Object>) h.get("accept");
+            Map<String, Object> p = (Map<String, Object>) h.get("process");
+            Map<String, Object> m = (Map<String, Object>) set.get("memory");
+            md.append("| `").append(set.get("jvm_args")).append("` | ").append(fmt(set.get("start_to_health_up_ms"))).append(" | ")
+                    .append(fmt(set.get("warm_up_cpu_s"))).append(" | ").append(fmt(h.get("idle_cpu_ms_per_s"))).append(" | ")
+                    .append(fmt(a.get("per_s"))).append(" | ").append(fmt(((Map<String, Object>) a.get("cpu")).get("net_cpu_ms_per_event")))
+                    .append(" | ").append(fmt(p.get("events_per_s"))).append(" | ")
+                    .append(fmt(((Map<String, Object>) p.get("cpu")).get("net_cpu_ms_per_event"))).append(" | ")
+                    .append(fmt(h.get("end_to_end_net_cpu_ms_per_event"))).append(" | ").append(fmt(m.get("peak_rss_mib"))).append(" | ")
+                    .append(fmt(m.get("peak_heap_used_mib"))).append(" |\n");
+        });
         return md.toString();
     }
 
