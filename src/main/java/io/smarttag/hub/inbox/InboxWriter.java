@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -80,12 +81,23 @@ public class InboxWriter extends ServiceSupport {
      */
     public String accept(@Variable("rawEvent") Object raw, @Variable("accepted") VodEvent event,
             @Variable("source") String source) throws Exception {
+        Stored stored = store(raw, event, source);
+        return stored == null ? null : stored.id();
+    }
+
+    /** The new row's id and received_at, exactly as stored (what a hand-off in memory carries to processing). */
+    public record Stored(String id, OffsetDateTime receivedAt) {
+    }
+
+    /** As {@link #accept}, returning the stored row's id and received_at, or null for a repeated delivery. */
+    public Stored store(Object raw, VodEvent event, String source) throws Exception {
         byte[] body = raw instanceof byte[] bytes ? bytes : String.valueOf(raw).getBytes(StandardCharsets.UTF_8);
+        // microseconds: what both databases keep, so a copy of it in memory equals the stored value
         Row row = new Row(UUID.randomUUID().toString(), event.getEventType() + "|" + event.getJobId() + "|" + event.getStatus(),
-                event, source, body, clock.now());
+                event, source, body, clock.now().truncatedTo(ChronoUnit.MICROS));
         boolean stored = group.submit(row);
         mdc.event(event, stored ? row.id() : null);
-        return stored ? row.id() : null;
+        return stored ? new Stored(row.id(), row.receivedAt()) : null;
     }
 
     /** One batch: a single row with autocommit (no transaction round trips), more in one transaction. */

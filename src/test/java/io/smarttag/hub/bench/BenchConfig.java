@@ -56,6 +56,12 @@ final class BenchConfig {
     static final String TIERED = SMALL_BOX.replace("-XX:TieredStopAtLevel=1 ", "");
     /** JVM option sets compared in steady-state mode, separated by "|": C1 only (the README's) and tiered C2. */
     final String steadyJvmArgs = text("bench.steady.jvm-args", SMALL_BOX + " | " + TIERED);
+    /** Only the CPU-per-event phases (hub S3 and file, same-work baseline); written under target/benchmarks only. */
+    final boolean cpuOnly = Boolean.parseBoolean(text("bench.cpu-only", "false"));
+    /** Offered rate of the paced end-to-end phase (ordinary traffic: events handed to workers in memory). */
+    final double pacedRate = Double.parseDouble(text("bench.paced-rate", "50"));
+    /** JFR recordings of each accept-alone and processing-alone phase (target/benchmarks/jfr). */
+    final boolean jfr = Boolean.parseBoolean(text("bench.jfr", "false"));
     /** Free text written into the report, e.g. "smoke run on a busy machine". */
     final String label = text("bench.label", "");
 
@@ -77,6 +83,9 @@ final class BenchConfig {
         m.put("bench.hub.jvm-args", hubJvmArgs.isEmpty() ? "(none)" : hubJvmArgs);
         m.put("bench.idle-seconds", idleSeconds);
         m.put("bench.steady-seconds", steadySeconds);
+        m.put("bench.jfr", jfr);
+        m.put("bench.cpu-only", cpuOnly);
+        m.put("bench.paced-rate", pacedRate);
         if (steadySeconds > 0) {
             m.put("bench.steady.jvm-args", steadyJvmArgs);
         }

@@ -24,6 +24,9 @@ final class BenchMarkdown {
         {"bench.idle-seconds", "5", "Idle seconds before each accept-alone phase: the process's CPU with no load, reported as idle ms/s."},
         {"bench.steady-seconds", "0", "Steady-state mode: above 0 the run is only the steady-state comparison (docs/benchmarks-steady.md): per option set, this many seconds of load, then accept alone and processing alone."},
         {"bench.steady.jvm-args", "C1 only \\| tiered", "Option sets of the steady-state mode, separated by `|`; default the small-box options and the same without `-XX:TieredStopAtLevel=1` (C2)."},
+        {"bench.cpu-only", "false", "true: only the CPU-per-event phases (hub with S3 and with files, same-work baseline), written to target/benchmarks/cpu-only.md; docs/ keeps the last full run."},
+        {"bench.paced-rate", "50", "Offered rate (events/s, open loop) of the paced end-to-end phase: ordinary traffic, each event handed to a worker in memory."},
+        {"bench.jfr", "false", "true: a JFR recording (settings=profile) of every accept-alone and processing-alone phase, target/benchmarks/jfr/*.jfr (jcmd JFR.start/stop)."},
         {"bench.label", "(empty)", "Free text shown at the top of this file (e.g. \"smoke run\")."},
     };
 
@@ -117,8 +120,8 @@ final class BenchMarkdown {
         }
 
         md.append("\n## CPU per event, each path alone (issue 21)\n\n")
-                .append("| process | archive | idle ms/s | accept: callbacks | accept/s | accept p99 ms | **accept CPU ms/event net** (gross) | PostgreSQL ms/event (accept) | done while held | processing: events/s | **processing CPU ms/event net** (gross) | PostgreSQL ms/event (processing) | **end to end CPU ms/event net** (gross) | parked | tag rows (expected) |\n")
-                .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                .append("| process | archive | idle ms/s | accept: callbacks | accept/s | accept p99 ms | **accept CPU ms/event net** (gross) | PostgreSQL ms/event (accept) | done while held | processing: events/s | **processing CPU ms/event net** (gross) | PostgreSQL ms/event (processing) | **end to end CPU ms/event net** (gross) | parked | tag rows (expected) | **paced end to end CPU ms/event net** (gross), offered/s, e2e p99 ms |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         Object cpe = r.get("cpu_per_event");
         if (cpe instanceof Map<?, ?> cpuPerEvent) {
             cpuPerEvent.forEach((name, value) -> md.append(cpeRow(String.valueOf(name), (Map<String, Object>) value)));
@@ -129,7 +132,20 @@ final class BenchMarkdown {
                 .append("signed seed callbacks. Processing alone: released, until every event is done in the database (the hub's ")
                 .append("sweep stays suspended until then; the held events queue up, so the hub's workers take most of them by inbox id ")
                 .append("and load them, the burst path; below 4 waiting per worker an event travels in memory). Gross = all the process's CPU in the ")
-                .append("phase per event; net = less the idle rate (measured just before, bench.idle-seconds) times the phase's wall time.\n");
+                .append("phase per event; net = less the idle rate (measured just before, bench.idle-seconds) times the phase's wall time.\n")
+                .append("\nThe **same-work baseline** (`SameWorkBaseline`, its own JVM with the hub's JVM options, no Camel) does per event ")
+                .append("exactly the durable work the hub promises and nothing else: a JDK `HttpServer` (16 handler threads) checks the ")
+                .append("callback signature, validates the body with the hub's own `EventValidator`, inserts the inbox row (the hub's ")
+                .append("columns, group commit: what queued during the last commit goes into the next transaction, up to 64 rows) and answers ")
+                .append("200 after the commit; 8 workers then archive the raw event (a file written to a temporary name and moved into ")
+                .append("place, or an S3 `PutObject` through the AWS SDK with the hub's client settings) and write the job row, the tag rows ")
+                .append("(the hub's `EventRows`, one JDBC batch) and the inbox state `done` in one transaction. It does not write delivery ")
+                .append("rows, lock and replace a job's earlier rows, count metrics or log: those are the hub's other promises, and their ")
+                .append("cost is part of the gap.\n")
+                .append("\n**Steady state** (C1 only against tiered C2 after a long warm-up): ")
+                .append("`mvn -B -ntp -Pbench verify -Dbench.steady-seconds=300` runs only that comparison and writes ")
+                .append("[benchmarks-steady.md](benchmarks-steady.md). JFR profiles of each phase: add `-Dbench.jfr=true` ")
+                .append("(target/benchmarks/jfr/*.jfr).\n");
 
         md.append("\n## Ratios\n\n| ratio | value |\n|---|---|\n");
         ((Map<String, Object>) r.get("ratios")).forEach((k, v) -> md.append("| ").append(k).append(" | ").append(fmt(v)).append(" |\n"));
@@ -181,7 +197,17 @@ final class BenchMarkdown {
                 + " | **" + fmt(pc.get("net_cpu_ms_per_event")) + "** (" + fmt(pc.get("cpu_ms_per_event")) + ") | "
                 + fmt(pc.get("postgres_cpu_ms_per_event")) + " | **" + fmt(v.get("end_to_end_net_cpu_ms_per_event")) + "** ("
                 + fmt(v.get("end_to_end_cpu_ms_per_event")) + ") | " + fmt(p.get("events_parked")) + " | "
-                + fmt(p.get("tag_rows_in_db")) + " (" + fmt(p.get("expected_tag_rows")) + ") |\n";
+                + fmt(p.get("tag_rows_in_db")) + " (" + fmt(p.get("expected_tag_rows")) + ") | " + paced(v.get("paced")) + " |\n";
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String paced(Object value) {
+        if (!(value instanceof Map<?, ?> m)) {
+            return "n/a";
+        }
+        Map<String, Object> c = (Map<String, Object>) m.get("cpu");
+        return "**" + fmt(c.get("net_cpu_ms_per_event")) + "** (" + fmt(c.get("cpu_ms_per_event")) + "), " + fmt(m.get("offered_per_s"))
+                + "/s, " + fmt(m.get("end_to_end_p99_ms"));
     }
 
     /** docs/benchmarks-steady.md: the steady-state comparison of JVM option sets. */

@@ -8,6 +8,9 @@ import java.net.URI;
  */
 interface BenchProcess {
 
+    /** The process id (for jcmd). */
+    long pid();
+
     /** Where signed callbacks are posted. */
     URI callbackUri();
 

@@ -91,16 +91,23 @@ public final class HubBenchmark {
             log("hub ready after " + startup);
 
             try {
-                baselines(seed, large);
-                hubPhases(seed, large);
+                if (config.cpuOnly) {
+                    log("bench.cpu-only: hub warm-up " + config.warmupSeconds + " s, then only the CPU-per-event phases");
+                    warmUp(hub, signedUrl, seed, run + "-warm-", config.warmupSeconds);
+                } else {
+                    baselines(seed, large);
+                    hubPhases(seed, large);
+                }
                 log("hub (S3 archive): accept alone, then processing alone");
                 cpuPerEvent.put("hub_s3", acceptThenProcess(hub, signedUrl, seed, "hub-s3"));
-                log("MNS: " + config.mnsMessages + " seed messages through the queue");
-                phases.put("hub_mns_seed", measureCpu(() -> MnsPhase.run(mns, db, hub, seed, run + "-mns-", config.mnsMessages)));
-                hub.checkAlive("the MNS phase");
-                Map<String, Object> mnsCpu = (Map<String, Object>) ((Map<String, Object>) phases.get("hub_mns_seed")).get("cpu");
-                mnsCpu.put("hub_cpu_ms_per_event", Db.round(1000 * (Double) mnsCpu.get("hub_cpu_s") / Math.max(1, config.mnsMessages)));
-                log("  " + phases.get("hub_mns_seed"));
+                if (!config.cpuOnly) {
+                    log("MNS: " + config.mnsMessages + " seed messages through the queue");
+                    phases.put("hub_mns_seed", measureCpu(() -> MnsPhase.run(mns, db, hub, seed, run + "-mns-", config.mnsMessages)));
+                    hub.checkAlive("the MNS phase");
+                    Map<String, Object> mnsCpu = (Map<String, Object>) ((Map<String, Object>) phases.get("hub_mns_seed")).get("cpu");
+                    mnsCpu.put("hub_cpu_ms_per_event", Db.round(1000 * (Double) mnsCpu.get("hub_cpu_s") / Math.max(1, config.mnsMessages)));
+                    log("  " + phases.get("hub_mns_seed"));
+                }
                 results.put("hub_memory", hub.memoryReport());
             } finally {
                 hub.close();
@@ -125,7 +132,12 @@ public final class HubBenchmark {
         results.put("cpu_per_event", cpuPerEvent);
         results.put("total_runtime_s", Db.round((System.nanoTime() - runStart) / 1e9));
         BenchReport report = new BenchReport(results, config);
-        report.write(Path.of("target/benchmarks/results.json"), Path.of("docs/benchmarks.json"), Path.of("docs/benchmarks.md"));
+        if (config.cpuOnly) { // a partial run: docs/ keeps the last full run
+            report.write(Path.of("target/benchmarks/results.json"), Path.of("target/benchmarks/cpu-only.json"),
+                    Path.of("target/benchmarks/cpu-only.md"));
+        } else {
+            report.write(Path.of("target/benchmarks/results.json"), Path.of("docs/benchmarks.json"), Path.of("docs/benchmarks.md"));
+        }
         System.out.println(report.summary());
     }
 
@@ -186,6 +198,7 @@ public final class HubBenchmark {
         out.put("idle_cpu_ms_per_s", Db.round(idleMsPerS));
 
         target.hold();
+        jfr(target, "start", name + "-accept");
         Map<String, Object> accept = measureCpu(target, () -> {
             LoadDriver.Result r = LoadDriver.closedLoop(config.concurrency, config.durationSeconds * 1000L, config.maxEvents,
                     http(target, url, seed, prefix));
@@ -202,17 +215,20 @@ public final class HubBenchmark {
             return m;
         });
         target.checkAlive(name + " accept");
+        jfr(target, "stop", name + "-accept");
         long ok = ((Number) accept.get("ok")).longValue();
         long doneEarly = db.count("SELECT COUNT(*) FROM smarttag_inbox WHERE job_id LIKE ? AND state = 'done'", prefix + "%");
         accept.put("done_while_held", doneEarly); // 0: processing really was held back
         out.put("accept", perEvent(accept, ok, idleMsPerS));
 
         double[] drain = new double[1];
+        jfr(target, "start", name + "-process");
         Map<String, Object> process = measureCpu(target, () -> {
             target.release();
             drain[0] = db.awaitSettled(prefix, ok, 900, target);
             return new LinkedHashMap<>();
         });
+        jfr(target, "stop", name + "-process");
         target.drained();
         process.put("events", ok);
         process.put("drain_s", Db.round(drain[0]));
@@ -225,11 +241,64 @@ public final class HubBenchmark {
         out.put("process", perEvent(process, ok, idleMsPerS));
         out.put("end_to_end_cpu_ms_per_event", Db.round(cpuMs(out.get("accept")) + cpuMs(out.get("process"))));
         out.put("end_to_end_net_cpu_ms_per_event", Db.round(netMs(out.get("accept")) + netMs(out.get("process"))));
+        jfr(target, "start", name + "-paced");
+        out.put("paced", paced(target, url, seed, name, idleMsPerS));
+        jfr(target, "stop", name + "-paced");
         log("  " + name + ": " + out);
         return out;
     }
 
     /** CPU ms per event: gross (all the process's CPU in the phase) and net (less its idle rate over the phase's wall time). */
+    /**
+     * End to end CPU per event at a modest fixed rate (open loop, bench.paced-rate/s for
+     * bench.duration-seconds): accept and processing together as in ordinary traffic, where the
+     * hub's hand-off carries each event to a worker in memory. CPU from the first request until every
+     * event is done, gross and net of the idle rate measured by acceptThenProcess just before.
+     */
+    private Map<String, Object> paced(BenchProcess target, String url, Events seed, String name, double idleMsPerS) throws Exception {
+        String prefix = run + "-" + name + "-paced-";
+        Map<String, Object> m = measureCpu(target, () -> {
+            LoadDriver.Result r = LoadDriver.openLoop(config.concurrency, config.pacedRate, config.durationSeconds * 1000L,
+                    config.maxEvents, http(target, url, seed, prefix));
+            double drain = db.awaitSettled(prefix, r.ok(), 600, target);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("offered_per_s", config.pacedRate);
+            out.put("ok", r.ok());
+            out.put("errors", r.errors());
+            out.put("accept_p99_ms", Db.round(r.latencies().percentileMs(99)));
+            out.put("drain_after_load_s", Db.round(drain));
+            return out;
+        });
+        long ok = ((Number) m.get("ok")).longValue();
+        perEvent(m, ok, idleMsPerS);
+        Map<String, Object> e2e = db.endToEnd(prefix);
+        m.put("end_to_end_p99_ms", e2e.get("p99_ms"));
+        m.put("events_done", e2e.get("events_done"));
+        log("  " + name + " paced: " + m);
+        return m;
+    }
+
+    /**
+     * With -Dbench.jfr=true: a JFR recording (settings=profile) of one phase of the process, written
+     * to target/benchmarks/jfr/<name>.jfr (jcmd JFR.start / JFR.stop). Profiles, not measurements:
+     * the CPU figures of a run with it are not reported as such.
+     */
+    private void jfr(BenchProcess target, String what, String name) throws Exception {
+        if (!config.jfr) {
+            return;
+        }
+        Path dir = Path.of("target/benchmarks/jfr").toAbsolutePath();
+        java.nio.file.Files.createDirectories(dir);
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        List<String> command = "start".equals(what)
+                ? List.of(jcmd, String.valueOf(target.pid()), "JFR.start", "name=" + name, "settings=profile")
+                : List.of(jcmd, String.valueOf(target.pid()), "JFR.stop", "name=" + name, "filename=" + dir.resolve(name + ".jfr"));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        log("  jfr " + what + " " + name + ": " + output.trim().replaceAll("\\s+", " "));
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> perEvent(Map<String, Object> m, long events, double idleMsPerS) {
         Map<String, Object> cpu = (Map<String, Object>) m.get("cpu");

@@ -188,6 +188,11 @@ final class HubUnderTest implements BenchProcess, AutoCloseable {
     }
 
     @Override
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
     public URI callbackUri() {
         return callbackUri;
     }

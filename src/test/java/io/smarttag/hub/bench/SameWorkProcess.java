@@ -67,6 +67,11 @@ final class SameWorkProcess implements BenchProcess, AutoCloseable {
     }
 
     @Override
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
     public URI callbackUri() {
         return callback;
     }
