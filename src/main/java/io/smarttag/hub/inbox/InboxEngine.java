@@ -58,7 +58,7 @@ public class InboxEngine extends ServiceSupport {
     private final ArchiveKeys archiveKeys;
     private final InboxWriter writer;
     private final Errors errors = new Errors();
-    private final EventMdc mdc = new EventMdc();
+    private final EventMdc mdc = new EventMdc("process");
     private final GroupCommit<Finish, Finish> finishes;
     private volatile String claimDue;
 

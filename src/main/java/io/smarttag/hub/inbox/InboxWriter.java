@@ -53,7 +53,7 @@ public class InboxWriter extends ServiceSupport {
     private final DataSource dataSource;
     private final HubClock clock;
     private final long graceMillis;
-    private final EventMdc mdc = new EventMdc();
+    private final EventMdc mdc = new EventMdc("accept");
     private final GroupCommit<Row, Boolean> group;
 
     /** One row to insert, its parameters computed before the caller joins a batch. */
