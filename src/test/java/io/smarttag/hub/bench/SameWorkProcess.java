@@ -36,6 +36,9 @@ final class SameWorkProcess implements BenchProcess, AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         jvmArgs.stream().filter(a -> !a.startsWith("-XX:SharedArchiveFile")).forEach(command::add);
         command.add("-Dsame.port=" + port);
+        // the JDK HttpServer writes a response's headers and body separately: without TCP_NODELAY each
+        // answer waits for the client's delayed ACK (~40 ms), which capped the baseline's accept rate
+        command.add("-Dsun.net.httpserver.nodelay=true");
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
