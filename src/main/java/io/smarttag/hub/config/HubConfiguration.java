@@ -188,7 +188,9 @@ public class HubConfiguration implements CamelConfiguration {
                 settings.number("hub.process.finish-window-ms"), eventLog);
         context.addService(engine);
         registry.bind("inboxEngine", engine);
-        registry.bind("handoff", new Handoff(context.createProducerTemplate(), settings.integer("hub.process.queue-size")));
+        // events travel to the workers in memory while fewer than 4 per worker wait (Handoff)
+        registry.bind("handoff", new Handoff(context.createProducerTemplate(), settings.integer("hub.process.queue-size"),
+                4 * settings.integer("hub.process.workers")));
         registry.bind("alertLog", new AlertLog(dataSource, destinations, clock, notices));
         ShutdownGate gate = new ShutdownGate(settings.number("hub.shutdown.drain-ms"), settings.integer("hub.http.port"));
         context.getManagementStrategy().addEventNotifier(gate);

@@ -63,7 +63,7 @@ public class EventRows {
     }
 
     public Rows rows(VodEvent event) throws InvalidEventException {
-        TagResult result = parser.parse(event.getData());
+        TagResult result = event.parsedData() != null ? event.parsedData() : parser.parse(event.getData());
         List<Map<String, Object>> tags = new ArrayList<>();
         for (Map.Entry<String, List<TagItem>> category : result.categories().entrySet()) {
             int itemIndex = 0;

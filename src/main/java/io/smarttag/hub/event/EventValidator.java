@@ -106,6 +106,7 @@ public class EventValidator {
                 throw new InvalidEventException("Data is not a readable smart-tag result (" + whatIsWrong(e) + ")");
             }
             checkRows(result);
+            event.keepParsedData(result); // processing reads it when the event is handed over in memory
         }
         return event;
     }

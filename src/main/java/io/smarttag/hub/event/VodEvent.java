@@ -1,5 +1,6 @@
 package io.smarttag.hub.event;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,6 +30,21 @@ public class VodEvent {
     private String message;
     @JsonProperty("Data")
     private JsonNode data;
+    /**
+     * Data as the validator parsed it at accept, when this event is handed to processing in memory
+     * (EventRows then reads it instead of parsing Data again); never serialized.
+     */
+    @JsonIgnore
+    private TagResult parsedData;
+
+    /** Data as parsed at accept, or null (an event unmarshalled from the inbox). */
+    public TagResult parsedData() {
+        return parsedData;
+    }
+
+    public void keepParsedData(TagResult parsed) {
+        this.parsedData = parsed;
+    }
 
     /**
      * What makes two deliveries the same event (EventType|JobId|Status): the inbox deduplicates on it,

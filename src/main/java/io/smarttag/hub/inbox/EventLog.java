@@ -46,8 +46,9 @@ public class EventLog {
                     .log("accepted job {} (media {}, {}) from {} as inbox {} (new)", job, Errors.flat(event.getMediaId()), what, source, inboxId);
         } else {
             LOG.atInfo().addKeyValue("event.action", "duplicate")
-                    .log("accepted job {} (media {}, {}) from {}: duplicate of an event in the inbox, not stored again", job,
-                            Errors.flat(event.getMediaId()), what, source);
+                    .log("accepted job {} (media {}, {}) from {}: duplicate of inbox {}, not stored again", job,
+                            Errors.flat(event.getMediaId()), what, source,
+                            EventIds.of(event.getEventType(), event.getJobId(), event.getStatus()));
         }
     }
 

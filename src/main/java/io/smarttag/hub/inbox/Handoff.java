@@ -1,27 +1,57 @@
 package io.smarttag.hub.inbox;
 
+import io.smarttag.hub.event.VodEvent;
+import java.time.OffsetDateTime;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Variable;
+import org.apache.camel.component.seda.SedaEndpoint;
 
 /**
- * The hand-off from accept to processing: the new event's inbox id onto seda:process, in an exchange
- * of its own that holds the id and nothing else. A copy of the accepting exchange (what a plain
- * {@code to: seda:process} queues) would keep the raw event and its parsed form in memory for as
- * long as it waits for a worker, and in a burst thousands wait: the heap filled up with them.
+ * The hand-off from accept to processing, onto seda:process in an exchange of its own. A copy of the
+ * accepting exchange (what a plain {@code to: seda:process} queues) would keep everything accept
+ * touched in memory for as long as it waits for a worker.
+ *
+ * <p>While few events wait (fewer than {@code inMemoryBelow}: a worker takes it within moments), the
+ * event travels in memory ({@link Accepted}: the raw body, the event as validated and parsed at
+ * accept, and its received_at), so the worker neither reads the inbox row back nor parses the event
+ * again (InboxEngine.take). In a burst, when more wait, only the inbox id is queued and the worker
+ * loads the event from the inbox: thousands of waiting copies filled the heap once.
  * When the queue is full the id is not queued (discardWhenFull): the sweep takes the event from the
  * inbox. Never waits for processing: the source answers as soon as the inbox row is committed.
  */
 public class Handoff {
 
-    private final ProducerTemplate template;
-    private final String uri;
-
-    public Handoff(ProducerTemplate template, int queueSize) {
-        this.template = template;
-        this.uri = "seda:process?discardWhenFull=true&size=" + queueSize + "&waitForTaskToComplete=Never";
+    /** An accepted event handed over in memory: as stored in the inbox (id, body, received_at) and as parsed. */
+    public record Accepted(String inboxId, byte[] raw, VodEvent event, OffsetDateTime receivedAt) {
     }
 
-    public void send(@Variable("inboxId") String inboxId) {
-        template.sendBody(uri, inboxId);
+    private final ProducerTemplate template;
+    private final String uri;
+    private final int inMemoryBelow;
+    private volatile SedaEndpoint queue;
+
+    /** inMemoryBelow: events travel in memory while fewer than this wait in the queue (0: never). */
+    public Handoff(ProducerTemplate template, int queueSize, int inMemoryBelow) {
+        this.template = template;
+        this.uri = "seda:process?discardWhenFull=true&size=" + queueSize + "&waitForTaskToComplete=Never";
+        this.inMemoryBelow = inMemoryBelow;
+    }
+
+    public void send(@Variable("inboxId") String inboxId, @Variable("accepted") VodEvent event,
+            @Variable("rawEvent") Object raw, @Variable("receivedAt") OffsetDateTime receivedAt) {
+        if (raw instanceof byte[] body && event != null && receivedAt != null && waiting() < inMemoryBelow) {
+            template.sendBody(uri, new Accepted(inboxId, body, event, receivedAt));
+        } else {
+            template.sendBody(uri, inboxId);
+        }
+    }
+
+    private int waiting() {
+        SedaEndpoint endpoint = queue;
+        if (endpoint == null) {
+            endpoint = template.getCamelContext().getEndpoint(uri, SedaEndpoint.class);
+            queue = endpoint;
+        }
+        return endpoint.getCurrentQueueSize();
     }
 }

@@ -45,6 +45,7 @@ public class InboxEngine extends ServiceSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboxEngine.class);
     private static final String CLAIM = SqlFiles.load("inbox-claim");
+    private static final String CLAIM_FRESH = SqlFiles.load("inbox-claim-fresh");
     private static final String LOAD = SqlFiles.load("inbox-load");
     private static final String DELIVERIES = SqlFiles.load("delivery-load");
     private static final String FINISH = SqlFiles.load("inbox-finish");
@@ -59,7 +60,7 @@ public class InboxEngine extends ServiceSupport {
     private final ArchiveKeys archiveKeys;
     private final InboxWriter writer;
     private final Errors errors = new Errors();
-    private final EventMdc mdc = new EventMdc();
+    private final EventMdc mdc = new EventMdc("process");
     private final EventLog eventLog;
     private final EventView views = new EventView();
     private final GroupCommit<Finish, Finish> finishes;
@@ -111,10 +112,14 @@ public class InboxEngine extends ServiceSupport {
      * share one commit (group commit, see {@link InboxWriter}).
      */
     public String accept(@Variable("rawEvent") Object raw, @Variable("accepted") VodEvent event,
-            @Variable("source") String source) throws Exception {
-        String inboxId = writer.accept(raw, event, source);
-        eventLog.accepted(source, event, inboxId);
-        return inboxId;
+            @Variable("source") String source, Exchange exchange) throws Exception {
+        InboxWriter.Stored stored = writer.store(raw, event, source);
+        eventLog.accepted(source, event, stored == null ? null : stored.id());
+        if (stored == null) {
+            return null;
+        }
+        exchange.setVariable("receivedAt", stored.receivedAt()); // for the hand-off in memory (Handoff)
+        return stored.id();
     }
 
     /**
@@ -171,7 +176,41 @@ public class InboxEngine extends ServiceSupport {
             mdc.event(null, work.getInboxId());
             return work;
         }
+        if (body instanceof Handoff.Accepted accepted) {
+            EventWork fresh = claimFresh(accepted);
+            return fresh != null ? fresh : claim(accepted.inboxId());
+        }
         return claim(String.valueOf(body));
+    }
+
+    /**
+     * The claim of an event handed over in memory by this instance's accept: one conditional UPDATE
+     * (inbox-claim-fresh.sql) that wins only while the event was never claimed, never done and has
+     * no delivery row. Then the inbox row holds nothing the hand-off does not (body, received_at,
+     * attempts 1 after the claim, no deliveries), so nothing is read back and the event parsed at
+     * accept is used. null when the condition does not hold: the caller claims it the usual way,
+     * which decides any other case (another worker or instance has it, a replay reset it, ...).
+     */
+    private EventWork claimFresh(Handoff.Accepted accepted) throws SQLException {
+        mdc.event(accepted.event(), accepted.inboxId());
+        OffsetDateTime now = clock.now();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement claim = connection.prepareStatement(CLAIM_FRESH)) {
+            claim.setObject(1, now.plusNanos(leaseMillis * 1_000_000L));
+            claim.setString(2, accepted.inboxId());
+            claim.setString(3, accepted.inboxId());
+            if (claim.executeUpdate() != 1) {
+                return null;
+            }
+        }
+        EventWork work = new EventWork(accepted.inboxId(), accepted.raw(), accepted.receivedAt(), 1, Map.of(), now, Set.of());
+        work.setEvent(accepted.event());
+        return work;
+    }
+
+    /** The event handed over in memory with the work (take), or null: then it is unmarshalled from the raw body. */
+    public VodEvent handedOver(@Variable("work") EventWork work) {
+        return work.getEvent();
     }
 
     /** Claims one event (see {@link #claim(List)}); null when another worker or instance has it. */

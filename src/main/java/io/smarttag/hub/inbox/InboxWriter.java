@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -51,7 +52,7 @@ public class InboxWriter extends ServiceSupport {
     private final DataSource dataSource;
     private final HubClock clock;
     private final long graceMillis;
-    private final EventMdc mdc = new EventMdc();
+    private final EventMdc mdc = new EventMdc("accept");
     private final GroupCommit<Row, Boolean> group;
 
     /** One row to insert, its parameters computed before the caller joins a batch. */
@@ -79,13 +80,25 @@ public class InboxWriter extends ServiceSupport {
      */
     public String accept(@Variable("rawEvent") Object raw, @Variable("accepted") VodEvent event,
             @Variable("source") String source) throws Exception {
+        Stored stored = store(raw, event, source);
+        return stored == null ? null : stored.id();
+    }
+
+    /** The new row's id and received_at, exactly as stored (what a hand-off in memory carries to processing). */
+    public record Stored(String id, OffsetDateTime receivedAt) {
+    }
+
+    /** As {@link #accept}, returning the stored row's id and received_at, or null for a repeated delivery. */
+    public Stored store(Object raw, VodEvent event, String source) throws Exception {
         byte[] body = raw instanceof byte[] bytes ? bytes : String.valueOf(raw).getBytes(StandardCharsets.UTF_8);
-        // the id is the event's (EventIds): a copy of an event retention deleted gets the id it had
+        // the id is the event's (EventIds): a copy of an event retention deleted gets the id it had;
+        // microseconds: what both databases keep, so a copy of it in memory equals the stored value
         Row row = new Row(EventIds.of(event.getEventType(), event.getJobId(), event.getStatus()),
-                EventIds.dedupKey(event.getEventType(), event.getJobId(), event.getStatus()), event, source, body, clock.now());
+                EventIds.dedupKey(event.getEventType(), event.getJobId(), event.getStatus()), event, source, body,
+                clock.now().truncatedTo(ChronoUnit.MICROS));
         boolean stored = group.submit(row);
         mdc.event(event, stored ? row.id() : null);
-        return stored ? row.id() : null;
+        return stored ? new Stored(row.id(), row.receivedAt()) : null;
     }
 
     /** One batch: a single row with autocommit (no transaction round trips), more in one transaction. */

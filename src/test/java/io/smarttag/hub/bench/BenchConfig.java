@@ -46,6 +46,24 @@ final class BenchConfig {
             + " -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1"
             + " -XX:SharedArchiveFile=target/smarttag-hub.jsa";
     final String hubJvmArgs = text("bench.hub.jvm-args", SMALL_BOX).replaceFirst("^none$", "");
+    /** Idle seconds before each accept-alone phase: the process's CPU with no load (MNS polling, timers). */
+    final int idleSeconds = integer("bench.idle-seconds", 5);
+    /**
+     * Steady-state mode (issue 21): above 0, the run is only this: for each option set of
+     * bench.steady.jvm-args a hub with the S3 archive, this many seconds of load, then accept alone and
+     * processing alone (docs/benchmarks-steady.md). 0: the normal run.
+     */
+    final int steadySeconds = integer("bench.steady-seconds", 0);
+    /** Default tiered compilation (C1 then C2): the small-box options without TieredStopAtLevel=1. */
+    static final String TIERED = SMALL_BOX.replace("-XX:TieredStopAtLevel=1 ", "");
+    /** JVM option sets compared in steady-state mode, separated by "|": C1 only (the README's) and tiered C2. */
+    final String steadyJvmArgs = text("bench.steady.jvm-args", SMALL_BOX + " | " + TIERED);
+    /** Only the CPU-per-event phases (hub S3 and file, same-work baseline); written under target/benchmarks only. */
+    final boolean cpuOnly = Boolean.parseBoolean(text("bench.cpu-only", "false"));
+    /** Offered rate of the paced end-to-end phase (ordinary traffic: events handed to workers in memory). */
+    final double pacedRate = Double.parseDouble(text("bench.paced-rate", "50"));
+    /** JFR recordings of each accept-alone and processing-alone phase (target/benchmarks/jfr). */
+    final boolean jfr = Boolean.parseBoolean(text("bench.jfr", "false"));
     /** Free text written into the report, e.g. "smoke run on a busy machine". */
     final String label = text("bench.label", "");
 
@@ -66,6 +84,14 @@ final class BenchConfig {
         m.put("bench.backfill-events", backfillEvents);
         m.put("bench.jdbc.url", jdbcUrl.isEmpty() ? "(embedded PostgreSQL)" : jdbcUrl.replaceAll("password=[^&]*", "password=***"));
         m.put("bench.hub.jvm-args", hubJvmArgs.isEmpty() ? "(none)" : hubJvmArgs);
+        m.put("bench.idle-seconds", idleSeconds);
+        m.put("bench.steady-seconds", steadySeconds);
+        m.put("bench.jfr", jfr);
+        m.put("bench.cpu-only", cpuOnly);
+        m.put("bench.paced-rate", pacedRate);
+        if (steadySeconds > 0) {
+            m.put("bench.steady.jvm-args", steadyJvmArgs);
+        }
         m.put("large event", largeTags + " tags x " + largeTimes + " Times");
         return m;
     }

@@ -22,6 +22,12 @@ final class BenchMarkdown {
         {"bench.jdbc.url", "(empty)", "PostgreSQL JDBC URL to use instead of the embedded one (a scratch database: the hub migrates it and the run adds rows). Also BENCH_JDBC_URL."},
         {"bench.jdbc.user / bench.jdbc.password", "postgres / postgres", "Credentials for bench.jdbc.url."},
         {"bench.hub.jvm-args", "`" + BenchConfig.SMALL_BOX + "`", "JVM options of the hub process; default: the README's small-box options; `none`: plain `java -jar`."},
+        {"bench.idle-seconds", "5", "Idle seconds before each accept-alone phase: the process's CPU with no load, reported as idle ms/s."},
+        {"bench.steady-seconds", "0", "Steady-state mode: above 0 the run is only the steady-state comparison (docs/benchmarks-steady.md): per option set, this many seconds of load, then accept alone and processing alone."},
+        {"bench.steady.jvm-args", "C1 only \\| tiered", "Option sets of the steady-state mode, separated by `|`; default the small-box options and the same without `-XX:TieredStopAtLevel=1` (C2)."},
+        {"bench.cpu-only", "false", "true: only the CPU-per-event phases (hub with S3 and with files, same-work baseline), written to target/benchmarks/cpu-only.md; docs/ keeps the last full run."},
+        {"bench.paced-rate", "50", "Offered rate (events/s, open loop) of the paced end-to-end phase: ordinary traffic, each event handed to a worker in memory."},
+        {"bench.jfr", "false", "true: a JFR recording (settings=profile) of every accept-alone and processing-alone phase, target/benchmarks/jfr/*.jfr (jcmd JFR.start/stop)."},
         {"bench.label", "(empty)", "Free text shown at the top of this file (e.g. \"smoke run\")."},
     };
 
@@ -38,6 +44,7 @@ final class BenchMarkdown {
         {"hub_large_max", "Hub: large events (2,000 tags x 5 Times), closed loop."},
         {"hub_backfill_s3", "Hub backfill (issue 19): bench.backfill-events archived seed events in the S3 archive (S3Proxy), backfilled into the database destination by POST /observe/backfill (hub.backfill.max-rate 0, 16 workers); events/s = delivered / (request to done); no HTTP and no inbox row per event."},
         {"hub_backfill_file", "The same from the file archive, on a hub of its own (its archive has no bucket)."},
+        {"same_work_seed_max", "Same-work baseline (SameWorkBaseline: JDK HttpServer, JDBC, S3 through the AWS SDK, no Camel) at max rate, like hub_seed_max; its CPU column is the baseline's own process."},
         {"hub_mns_seed", "Hub via MNS: seed messages sent with the official SDK (BatchSendMessage) to the MNS-protocol test server; events/s = messages / (first send to all done in the database)."},
     };
 
@@ -67,7 +74,7 @@ final class BenchMarkdown {
         ((Map<String, Object>) r.get("machine")).forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
         ((Map<String, Object>) r.get("events")).forEach((k, v) -> md.append("| event: ").append(k).append(" | ").append(v).append(" |\n"));
 
-        md.append("\n## Targets (issue 5)\n\n| target | threshold | measured | verdict | detail |\n|---|---|---|---|---|\n");
+        md.append("\n## Targets (issues 5 and 21)\n\n| target | threshold | measured | verdict | detail |\n|---|---|---|---|---|\n");
         for (Map<String, Object> t : (List<Map<String, Object>>) r.get("targets")) {
             md.append("| ").append(t.get("target")).append(" | ").append(t.get("threshold")).append(" | ").append(fmt(t.get("measured")))
                     .append(" | **").append(t.get("verdict")).append("** | ").append(t.get("detail")).append(" |\n");
@@ -115,6 +122,34 @@ final class BenchMarkdown {
                     .append(".\n");
         }
 
+        md.append("\n## CPU per event, each path alone (issue 21)\n\n")
+                .append("| process | archive | idle ms/s | accept: callbacks | accept/s | accept p99 ms | **accept CPU ms/event net** (gross) | PostgreSQL ms/event (accept) | done while held | processing: events/s | **processing CPU ms/event net** (gross) | PostgreSQL ms/event (processing) | **end to end CPU ms/event net** (gross) | parked | tag rows (expected) | **paced end to end CPU ms/event net** (gross), offered/s, e2e p99 ms |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        Object cpe = r.get("cpu_per_event");
+        if (cpe instanceof Map<?, ?> cpuPerEvent) {
+            cpuPerEvent.forEach((name, value) -> md.append(cpeRow(String.valueOf(name), (Map<String, Object>) value)));
+        }
+        md.append("\nMeasured from the process's own CPU time (utime + stime in /proc/<pid>/stat), the hub's and the ")
+                .append("same-work baseline's alike. Accept alone: processing held back (hub: the routes process and sweep ")
+                .append("suspended over JMX, the hand-offs wait in seda:process; baseline: its workers paused), a closed loop of ")
+                .append("signed seed callbacks. Processing alone: released, until every event is done in the database (the hub's ")
+                .append("sweep stays suspended until then; the held events queue up, so the hub's workers take most of them by inbox id ")
+                .append("and load them, the burst path; below 4 waiting per worker an event travels in memory). Gross = all the process's CPU in the ")
+                .append("phase per event; net = less the idle rate (measured just before, bench.idle-seconds) times the phase's wall time.\n")
+                .append("\nThe **same-work baseline** (`SameWorkBaseline`, its own JVM with the hub's JVM options, no Camel) does per event ")
+                .append("exactly the durable work the hub promises and nothing else: a JDK `HttpServer` (16 handler threads) checks the ")
+                .append("callback signature, validates the body with the hub's own `EventValidator`, inserts the inbox row (the hub's ")
+                .append("columns, group commit: what queued during the last commit goes into the next transaction, up to 64 rows) and answers ")
+                .append("200 after the commit; 8 workers then archive the raw event (a file written to a temporary name and moved into ")
+                .append("place, or an S3 `PutObject` through the AWS SDK with the hub's client settings) and write the job row, the tag rows ")
+                .append("(the hub's `EventRows`, one JDBC batch) and the inbox state `done` in one transaction. It does not write delivery ")
+                .append("rows, lock and replace a job's earlier rows, count metrics or log: those are the hub's other promises, and their ")
+                .append("cost is part of the gap.\n")
+                .append("\n**Steady state** (C1 only against tiered C2 after a long warm-up): ")
+                .append("`mvn -B -ntp -Pbench verify -Dbench.steady-seconds=300` runs only that comparison and writes ")
+                .append("[benchmarks-steady.md](benchmarks-steady.md). JFR profiles of each phase: add `-Dbench.jfr=true` ")
+                .append("(target/benchmarks/jfr/*.jfr).\n");
+
         md.append("\n## Ratios\n\n| ratio | value |\n|---|---|\n");
         ((Map<String, Object>) r.get("ratios")).forEach((k, v) -> md.append("| ").append(k).append(" | ").append(fmt(v)).append(" |\n"));
 
@@ -127,7 +162,7 @@ final class BenchMarkdown {
         md.append("\npeak_rss = VmHWM of the hub process over the whole run (incl. start). Heap over JMX: peak used = ")
                 .append("the larger of the sampled maximum (every 200 ms) and the sum of the heap pools' peaks.\n");
 
-        md.append("\n## CPU per phase (who used the 2 cores)\n\n| phase | wall s | hub CPU s | hub CPU ms / event | PostgreSQL CPU s | load threads CPU s | machine busy % |\n|---|---|---|---|---|---|---|\n");
+        md.append("\n## CPU per phase (who used the 2 cores)\n\n| phase | wall s | process CPU s (hub; same_work_*: the baseline) | CPU ms / event | PostgreSQL CPU s | load threads CPU s | machine busy % |\n|---|---|---|---|---|---|---|\n");
         phases.forEach((name, value) -> {
             Map<String, Object> p = (Map<String, Object>) value;
             Map<String, Object> c = (Map<String, Object>) p.get("cpu");
@@ -147,6 +182,64 @@ final class BenchMarkdown {
         for (String[] p : PHASE_TEXT) {
             md.append("- `").append(p[0]).append("`: ").append(p[1]).append('\n');
         }
+        return md.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String cpeRow(String name, Map<String, Object> v) {
+        Map<String, Object> a = (Map<String, Object>) v.getOrDefault("accept", Map.of());
+        Map<String, Object> p = (Map<String, Object>) v.getOrDefault("process", Map.of());
+        Map<String, Object> ac = (Map<String, Object>) a.getOrDefault("cpu", Map.of());
+        Map<String, Object> pc = (Map<String, Object>) p.getOrDefault("cpu", Map.of());
+        String process = name.startsWith("same_work") ? "same-work baseline" : name.startsWith("hub") ? "hub" : name;
+        String archive = name.endsWith("file") ? "file" : "S3";
+        return "| " + process + " | " + archive + " | " + fmt(v.get("idle_cpu_ms_per_s")) + " | " + fmt(a.get("ok")) + " | "
+                + fmt(a.get("per_s")) + " | " + fmt(a.get("p99_ms")) + " | **" + fmt(ac.get("net_cpu_ms_per_event")) + "** ("
+                + fmt(ac.get("cpu_ms_per_event")) + ") | "
+                + fmt(ac.get("postgres_cpu_ms_per_event")) + " | " + fmt(a.get("done_while_held")) + " | " + fmt(p.get("events_per_s"))
+                + " | **" + fmt(pc.get("net_cpu_ms_per_event")) + "** (" + fmt(pc.get("cpu_ms_per_event")) + ") | "
+                + fmt(pc.get("postgres_cpu_ms_per_event")) + " | **" + fmt(v.get("end_to_end_net_cpu_ms_per_event")) + "** ("
+                + fmt(v.get("end_to_end_cpu_ms_per_event")) + ") | " + fmt(p.get("events_parked")) + " | "
+                + fmt(p.get("tag_rows_in_db")) + " (" + fmt(p.get("expected_tag_rows")) + ") | " + paced(v.get("paced")) + " |\n";
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String paced(Object value) {
+        if (!(value instanceof Map<?, ?> m)) {
+            return "n/a";
+        }
+        Map<String, Object> c = (Map<String, Object>) m.get("cpu");
+        return "**" + fmt(c.get("net_cpu_ms_per_event")) + "** (" + fmt(c.get("cpu_ms_per_event")) + "), " + fmt(m.get("offered_per_s"))
+                + "/s, " + fmt(m.get("end_to_end_p99_ms"));
+    }
+
+    /** docs/benchmarks-steady.md: the steady-state comparison of JVM option sets. */
+    @SuppressWarnings("unchecked")
+    static String renderSteady(Map<String, Object> r) {
+        StringBuilder md = new StringBuilder("# smarttag-hub benchmark: steady state (issue 21)\n\n");
+        md.append("Generated at ").append(r.get("generated_at")).append("; total run time ").append(fmt(r.get("total_runtime_s")))
+                .append(" s.").append(r.get("label") == null || String.valueOf(r.get("label")).isEmpty() ? "" : " **" + r.get("label") + "**")
+                .append("\n\n```bash\n").append(r.get("command")).append("\n```\n\n");
+        md.append("Per JVM option set: a fresh hub (S3 archive), ").append(((Map<String, Object>) r.get("parameters")).get("bench.steady-seconds"))
+                .append(" s of closed-loop seed load (not measured), then accept alone and processing alone as in benchmarks.md.\n\n");
+        md.append("| | |\n|---|---|\n");
+        ((Map<String, Object>) r.get("machine")).forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+        md.append("\n| JVM options | ready ms | warm-up CPU s | idle ms/s | accept/s | accept CPU ms/event (net) | processing events/s | processing CPU ms/event (net) | end to end CPU ms/event (net) | peak RSS MiB | peak heap used MiB |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        ((Map<String, Object>) r.get("steady_state")).forEach((k, value) -> {
+            Map<String, Object> set = (Map<String, Object>) value;
+            Map<String, Object> h = (Map<String, Object>) set.get("hub_s3");
+            Map<String, Object> a = (Map<String, Object>) h.get("accept");
+            Map<String, Object> p = (Map<String, Object>) h.get("process");
+            Map<String, Object> m = (Map<String, Object>) set.get("memory");
+            md.append("| `").append(set.get("jvm_args")).append("` | ").append(fmt(set.get("start_to_health_up_ms"))).append(" | ")
+                    .append(fmt(set.get("warm_up_cpu_s"))).append(" | ").append(fmt(h.get("idle_cpu_ms_per_s"))).append(" | ")
+                    .append(fmt(a.get("per_s"))).append(" | ").append(fmt(((Map<String, Object>) a.get("cpu")).get("net_cpu_ms_per_event")))
+                    .append(" | ").append(fmt(p.get("events_per_s"))).append(" | ")
+                    .append(fmt(((Map<String, Object>) p.get("cpu")).get("net_cpu_ms_per_event"))).append(" | ")
+                    .append(fmt(h.get("end_to_end_net_cpu_ms_per_event"))).append(" | ").append(fmt(m.get("peak_rss_mib"))).append(" | ")
+                    .append(fmt(m.get("peak_heap_used_mib"))).append(" |\n");
+        });
         return md.toString();
     }
 

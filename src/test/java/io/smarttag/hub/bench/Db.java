@@ -57,7 +57,7 @@ final class Db {
      * Waits until `expected` events of the job-id prefix are done (or parked); returns the seconds
      * waited, or -1 on timeout.
      */
-    double awaitSettled(String jobPrefix, long expected, long timeoutSeconds, HubUnderTest hub) throws Exception {
+    double awaitSettled(String jobPrefix, long expected, long timeoutSeconds, BenchProcess hub) throws Exception {
         long start = System.nanoTime();
         long deadline = start + timeoutSeconds * 1_000_000_000L;
         while (System.nanoTime() < deadline) {

@@ -25,10 +25,13 @@ public final class HubBenchmark {
     /** Prefix of every JobId of this run, so reruns on an external database never collide. */
     private final String run = "b" + Long.toString(System.currentTimeMillis(), 36);
     private final Map<String, Object> phases = new LinkedHashMap<>();
+    /** Accept alone and processing alone, per process and archive (acceptThenProcess). */
+    private final Map<String, Object> cpuPerEvent = new LinkedHashMap<>();
     private Db db;
     private int postgresPort = -1;
     private HubUnderTest hub;
     private String signedUrl;
+    private long runStartNanos;
 
     public static void main(String[] args) throws Exception {
         int exit = 0;
@@ -44,6 +47,7 @@ public final class HubBenchmark {
     @SuppressWarnings("unchecked")
     private void run() throws Exception {
         long runStart = System.nanoTime();
+        runStartNanos = runStart;
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("generated_at", Instant.now().toString());
         results.put("label", config.label);
@@ -69,23 +73,19 @@ public final class HubBenchmark {
         events.put("hub_max_body_bytes", hubProps.getOrDefault("hub.http.max-body-bytes", bodyLimit + " (default, unchanged)"));
         results.put("events", events);
 
-        List<String> jvmArgs = config.hubJvmArgs.isEmpty() ? List.of() : Arrays.asList(config.hubJvmArgs.split("\\s+"));
+        List<String> jvmArgs = jvmArgs(config.hubJvmArgs);
         Map<String, String> fileHubProps = new LinkedHashMap<>(hubProps);
         try (MnsTestServer mns = new MnsTestServer(MnsPhase.ACCESS_KEY_ID, MnsPhase.ACCESS_KEY_SECRET)) {
             mns.setVisibilityTimeoutMs(60_000);
             hubProps.putAll(MnsPhase.hubProperties(mns));
             String launch = String.join(" ", HubUnderTest.launch()).replace(System.getProperty("java.class.path"), "<test class path>");
             events.put("hub_launch", "java " + (jvmArgs.isEmpty() ? "" : String.join(" ", jvmArgs) + " ") + launch);
-            log("starting the hub: " + events.get("hub_launch"));
-            hub = HubUnderTest.start(Path.of("target/benchmarks/hub-" + run), hubProps, jvmArgs);
-            try (HttpLoadClient first = new HttpLoadClient(hub.callbackUri, signedUrl, AUTH_KEY)) {
-                int status = first.post(seed.withJobId(run + "-first"));
-                if (status != 200) {
-                    throw new IllegalStateException("first callback answered " + status + ": " + first.lastBody());
-                }
-                hub.firstAcceptDone();
+            if (config.steadySeconds > 0) {
+                steady(results, hubProps, seed);
+                return;
             }
-            hub.startSampling();
+            log("starting the hub: " + events.get("hub_launch"));
+            hub = startHub(Path.of("target/benchmarks/hub-" + run), hubProps, jvmArgs);
             Map<String, Object> startup = new LinkedHashMap<>();
             startup.put("process_start_to_health_up_ms", Db.round(hub.readyMs));
             startup.put("process_start_to_first_200_ms", Db.round(hub.firstAcceptMs));
@@ -93,25 +93,59 @@ public final class HubBenchmark {
             log("hub ready after " + startup);
 
             try {
-                baselines(seed, large);
-                hubPhases(seed, large);
-                log("MNS: " + config.mnsMessages + " seed messages through the queue");
-                phases.put("hub_mns_seed", measureCpu(() -> MnsPhase.run(mns, db, hub, seed, run + "-mns-", config.mnsMessages)));
-                hub.checkAlive("the MNS phase");
-                Map<String, Object> mnsCpu = (Map<String, Object>) ((Map<String, Object>) phases.get("hub_mns_seed")).get("cpu");
-                mnsCpu.put("hub_cpu_ms_per_event", Db.round(1000 * (Double) mnsCpu.get("hub_cpu_s") / Math.max(1, config.mnsMessages)));
-                log("  " + phases.get("hub_mns_seed"));
+                if (config.cpuOnly) {
+                    log("bench.cpu-only: hub warm-up " + config.warmupSeconds + " s, then only the CPU-per-event phases");
+                    warmUp(hub, signedUrl, seed, run + "-warm-", config.warmupSeconds);
+                } else {
+                    baselines(seed, large);
+                    hubPhases(seed, large);
+                }
+                log("hub (S3 archive): accept alone, then processing alone");
+                cpuPerEvent.put("hub_s3", acceptThenProcess(hub, signedUrl, seed, "hub-s3"));
+                if (!config.cpuOnly) {
+                    log("MNS: " + config.mnsMessages + " seed messages through the queue");
+                    phases.put("hub_mns_seed", measureCpu(() -> MnsPhase.run(mns, db, hub, seed, run + "-mns-", config.mnsMessages)));
+                    hub.checkAlive("the MNS phase");
+                    Map<String, Object> mnsCpu = (Map<String, Object>) ((Map<String, Object>) phases.get("hub_mns_seed")).get("cpu");
+                    mnsCpu.put("hub_cpu_ms_per_event", Db.round(1000 * (Double) mnsCpu.get("hub_cpu_s") / Math.max(1, config.mnsMessages)));
+                    log("  " + phases.get("hub_mns_seed"));
+                }
                 results.put("hub_memory", hub.memoryReport());
-                backfillFromS3(hubProps.get("hub.archive.bucket"));
+                if (!config.cpuOnly) {
+                    backfillFromS3(hubProps.get("hub.archive.bucket"));
+                }
             } finally {
                 hub.close();
             }
+
+            // The same hub with the file archive (no bucket), its own ports and files.
+            Map<String, String> fileProps = new LinkedHashMap<>(hubProps);
+            fileProps.remove("hub.archive.bucket");
+            String fileSignedUrl = freshPorts(fileProps);
+            log("starting the hub with the file archive");
+            try (HubUnderTest fileHub = startHub(Path.of("target/benchmarks/hub-" + run + "-file"), fileProps, jvmArgs)) {
+                startup.put("file_archive_hub_start_to_health_up_ms", Db.round(fileHub.readyMs));
+                log("file-archive hub warm-up: " + config.warmupSeconds + " s closed loop (not reported)");
+                warmUp(fileHub, fileSignedUrl, seed, run + "-fwarm-", config.warmupSeconds);
+                log("hub (file archive): accept alone, then processing alone");
+                cpuPerEvent.put("hub_file", acceptThenProcess(fileHub, fileSignedUrl, seed, "hub-file"));
+                results.put("file_archive_hub_memory", fileHub.memoryReport());
+            }
         }
-        backfillFromFiles(fileHubProps, jvmArgs);
+        if (!config.cpuOnly) {
+            backfillFromFiles(fileHubProps, jvmArgs);
+        }
+        sameWork(results, seed);
         results.put("phases", phases);
+        results.put("cpu_per_event", cpuPerEvent);
         results.put("total_runtime_s", Db.round((System.nanoTime() - runStart) / 1e9));
         BenchReport report = new BenchReport(results, config);
-        report.write(Path.of("target/benchmarks/results.json"), Path.of("docs/benchmarks.json"), Path.of("docs/benchmarks.md"));
+        if (config.cpuOnly) { // a partial run: docs/ keeps the last full run
+            report.write(Path.of("target/benchmarks/results.json"), Path.of("target/benchmarks/cpu-only.json"),
+                    Path.of("target/benchmarks/cpu-only.md"));
+        } else {
+            report.write(Path.of("target/benchmarks/results.json"), Path.of("docs/benchmarks.json"), Path.of("docs/benchmarks.md"));
+        }
         System.out.println(report.summary());
     }
 
@@ -146,6 +180,257 @@ public final class HubBenchmark {
         } finally {
             hub.close();
         }
+    }
+
+
+    private static List<String> jvmArgs(String options) {
+        return options.isBlank() ? List.of() : Arrays.asList(options.trim().split("\\s+"));
+    }
+
+    /** Starts a hub, sends one signed callback (its first 200 timed), and attaches the memory sampler. */
+    private HubUnderTest startHub(Path home, Map<String, String> props, List<String> jvmArgs) throws Exception {
+        HubUnderTest started = HubUnderTest.start(home, props, jvmArgs);
+        try (HttpLoadClient first = new HttpLoadClient(started.callbackUri, props.get("hub.callback.url"), AUTH_KEY)) {
+            int status = first.post(Events.seed().withJobId(run + "-first-" + started.process.pid()));
+            if (status != 200) {
+                started.close();
+                throw new IllegalStateException("first callback answered " + status + ": " + first.lastBody());
+            }
+            started.firstAcceptDone();
+        }
+        started.startSampling();
+        return started;
+    }
+
+    /** New free HTTP and management ports in props; returns the new signed callback URL. */
+    private static String freshPorts(Map<String, String> props) throws Exception {
+        int httpPort = TestServers.freePort();
+        String url = "http://127.0.0.1:" + httpPort + props.get("hub.http.path");
+        props.put("hub.http.port", String.valueOf(httpPort));
+        props.put("hub.management.port", String.valueOf(TestServers.freePort()));
+        props.put("hub.callback.url", url);
+        return url;
+    }
+
+    /** Unmeasured closed-loop load for `seconds`, in rounds of at most bench.max-events, each waited for until done. */
+    private void warmUp(BenchProcess target, String url, Events seed, String prefix, long seconds) throws Exception {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        for (int round = 0; System.nanoTime() < end; round++) {
+            long left = Math.max(1000, (end - System.nanoTime()) / 1_000_000);
+            String roundPrefix = prefix + round + "-";
+            LoadDriver.Result r = LoadDriver.closedLoop(config.concurrency, left, config.maxEvents, http(target, url, seed, roundPrefix));
+            db.awaitSettled(roundPrefix, r.ok(), 600, target);
+        }
+    }
+
+    /**
+     * CPU per event of each path alone (issue 21), from the process's own CPU time (/proc): idle first
+     * (what it burns with no load: MNS polling, timers), then accept alone (processing held back:
+     * closed loop of signed seed callbacks, at most bench.max-events, every event stays in the inbox
+     * and the in-memory hand-off), then processing alone (released; until every event is done).
+     * Per event figures are gross (idle included); the idle rate is reported next to them.
+     */
+    private Map<String, Object> acceptThenProcess(BenchProcess target, String url, Events seed, String name) throws Exception {
+        String prefix = run + "-" + name + "-";
+        Map<String, Object> out = new LinkedHashMap<>();
+        double idle0 = target.cpuSeconds();
+        long i0 = System.nanoTime();
+        Thread.sleep(config.idleSeconds * 1000L);
+        double idleMsPerS = 1000 * (target.cpuSeconds() - idle0) / ((System.nanoTime() - i0) / 1e9);
+        out.put("idle_cpu_ms_per_s", Db.round(idleMsPerS));
+
+        target.hold();
+        jfr(target, "start", name + "-accept");
+        Map<String, Object> accept = measureCpu(target, () -> {
+            LoadDriver.Result r = LoadDriver.closedLoop(config.concurrency, config.durationSeconds * 1000L, config.maxEvents,
+                    http(target, url, seed, prefix));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("ok", r.ok());
+            m.put("errors", r.errors());
+            if (r.firstError() != null) {
+                m.put("first_error", r.firstError());
+            }
+            m.put("per_s", Db.round(r.perSecond()));
+            m.put("p50_ms", Db.round(r.latencies().percentileMs(50)));
+            m.put("p99_ms", Db.round(r.latencies().percentileMs(99)));
+            m.put("load_threads_cpu_s", Db.round(r.loadCpuSeconds()));
+            return m;
+        });
+        target.checkAlive(name + " accept");
+        jfr(target, "stop", name + "-accept");
+        long ok = ((Number) accept.get("ok")).longValue();
+        long doneEarly = db.count("SELECT COUNT(*) FROM smarttag_inbox WHERE job_id LIKE ? AND state = 'done'", prefix + "%");
+        accept.put("done_while_held", doneEarly); // 0: processing really was held back
+        out.put("accept", perEvent(accept, ok, idleMsPerS));
+
+        double[] drain = new double[1];
+        jfr(target, "start", name + "-process");
+        Map<String, Object> process = measureCpu(target, () -> {
+            target.release();
+            drain[0] = db.awaitSettled(prefix, ok, 900, target);
+            return new LinkedHashMap<>();
+        });
+        jfr(target, "stop", name + "-process");
+        target.drained();
+        process.put("events", ok);
+        process.put("drain_s", Db.round(drain[0]));
+        process.put("events_per_s", Db.round(ok / drain[0]));
+        Map<String, Object> e2e = db.endToEnd(prefix);
+        process.put("events_done", e2e.get("events_done"));
+        process.put("events_parked", e2e.get("events_parked"));
+        process.put("tag_rows_in_db", e2e.get("tag_rows_in_db"));
+        process.put("expected_tag_rows", ok * seed.tagRows);
+        out.put("process", perEvent(process, ok, idleMsPerS));
+        out.put("end_to_end_cpu_ms_per_event", Db.round(cpuMs(out.get("accept")) + cpuMs(out.get("process"))));
+        out.put("end_to_end_net_cpu_ms_per_event", Db.round(netMs(out.get("accept")) + netMs(out.get("process"))));
+        jfr(target, "start", name + "-paced");
+        out.put("paced", paced(target, url, seed, name, idleMsPerS));
+        jfr(target, "stop", name + "-paced");
+        log("  " + name + ": " + out);
+        return out;
+    }
+
+    /** CPU ms per event: gross (all the process's CPU in the phase) and net (less its idle rate over the phase's wall time). */
+    /**
+     * End to end CPU per event at a modest fixed rate (open loop, bench.paced-rate/s for
+     * bench.duration-seconds): accept and processing together as in ordinary traffic, where the
+     * hub's hand-off carries each event to a worker in memory. CPU from the first request until every
+     * event is done, gross and net of the idle rate measured by acceptThenProcess just before.
+     */
+    private Map<String, Object> paced(BenchProcess target, String url, Events seed, String name, double idleMsPerS) throws Exception {
+        String prefix = run + "-" + name + "-paced-";
+        Map<String, Object> m = measureCpu(target, () -> {
+            LoadDriver.Result r = LoadDriver.openLoop(config.concurrency, config.pacedRate, config.durationSeconds * 1000L,
+                    config.maxEvents, http(target, url, seed, prefix));
+            double drain = db.awaitSettled(prefix, r.ok(), 600, target);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("offered_per_s", config.pacedRate);
+            out.put("ok", r.ok());
+            out.put("errors", r.errors());
+            out.put("accept_p99_ms", Db.round(r.latencies().percentileMs(99)));
+            out.put("drain_after_load_s", Db.round(drain));
+            return out;
+        });
+        long ok = ((Number) m.get("ok")).longValue();
+        perEvent(m, ok, idleMsPerS);
+        Map<String, Object> e2e = db.endToEnd(prefix);
+        m.put("end_to_end_p99_ms", e2e.get("p99_ms"));
+        m.put("events_done", e2e.get("events_done"));
+        log("  " + name + " paced: " + m);
+        return m;
+    }
+
+    /**
+     * With -Dbench.jfr=true: a JFR recording (settings=profile) of one phase of the process, written
+     * to target/benchmarks/jfr/<name>.jfr (jcmd JFR.start / JFR.stop). Profiles, not measurements:
+     * the CPU figures of a run with it are not reported as such.
+     */
+    private void jfr(BenchProcess target, String what, String name) throws Exception {
+        if (!config.jfr) {
+            return;
+        }
+        Path dir = Path.of("target/benchmarks/jfr").toAbsolutePath();
+        java.nio.file.Files.createDirectories(dir);
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        List<String> command = "start".equals(what)
+                ? List.of(jcmd, String.valueOf(target.pid()), "JFR.start", "name=" + name, "settings=profile")
+                : List.of(jcmd, String.valueOf(target.pid()), "JFR.stop", "name=" + name, "filename=" + dir.resolve(name + ".jfr"));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        log("  jfr " + what + " " + name + ": " + output.trim().replaceAll("\\s+", " "));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> perEvent(Map<String, Object> m, long events, double idleMsPerS) {
+        Map<String, Object> cpu = (Map<String, Object>) m.get("cpu");
+        cpu.put("cpu_ms_per_event", Db.round(1000 * (Double) cpu.get("hub_cpu_s") / Math.max(1, events)));
+        cpu.put("net_cpu_ms_per_event", Db.round((1000 * (Double) cpu.get("hub_cpu_s") - idleMsPerS * (Double) cpu.get("wall_s"))
+                / Math.max(1, events)));
+        if (cpu.get("postgres_cpu_s") instanceof Double pg) {
+            cpu.put("postgres_cpu_ms_per_event", Db.round(1000 * pg / Math.max(1, events)));
+        }
+        return m;
+    }
+
+    static double cpuMs(Object phase) {
+        return cpuField(phase, "cpu_ms_per_event");
+    }
+
+    static double netMs(Object phase) {
+        return cpuField(phase, "net_cpu_ms_per_event");
+    }
+
+    private static double cpuField(Object phase, String field) {
+        Object cpu = phase instanceof Map<?, ?> m ? m.get("cpu") : null;
+        Object v = cpu instanceof Map<?, ?> c ? c.get(field) : null;
+        return v instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    /**
+     * The same-work baseline (SameWorkBaseline) in its own process with the hub's JVM options: warm-up,
+     * accept alone and processing alone with the file archive and with S3, then a closed loop at max
+     * rate (S3, like hub_seed_max) for the end-to-end rate.
+     */
+    private void sameWork(Map<String, Object> results, Events seed) throws Exception {
+        int port = TestServers.freePort();
+        String url = "http://127.0.0.1:" + port + "/callbacks/vod";
+        Path home = Path.of("target/benchmarks/same-work-" + run).toAbsolutePath();
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("same.signed-url", url);
+        props.put("same.auth-key", AUTH_KEY);
+        props.put("same.db.url", db.url);
+        props.put("same.db.user", db.user);
+        props.put("same.db.password", db.password);
+        props.put("same.archive-dir", home.resolve("archive").toString());
+        props.put("same.s3.bucket", TestServers.newBucket());
+        props.put("same.s3.endpoint", TestServers.s3Endpoint());
+        props.put("same.s3.access-key", TestServers.S3_ACCESS_KEY);
+        props.put("same.s3.secret-key", TestServers.S3_SECRET_KEY);
+        log("starting the same-work baseline (JDK HttpServer + JDBC + file/S3, no Camel)");
+        try (SameWorkProcess same = SameWorkProcess.start(home, port, props, jvmArgs(config.hubJvmArgs))) {
+            same.admin("archive?mode=s3");
+            log("same-work warm-up: " + config.warmupSeconds + " s (not reported)");
+            warmUp(same, url, seed, run + "-swarm-", config.warmupSeconds);
+            same.admin("archive?mode=file");
+            cpuPerEvent.put("same_work_file", acceptThenProcess(same, url, seed, "same-file"));
+            same.admin("archive?mode=s3");
+            cpuPerEvent.put("same_work_s3", acceptThenProcess(same, url, seed, "same-s3"));
+            log("same-work baseline: seed events, closed loop (max rate), S3 archive");
+            load(same, "same_work_seed_max", () -> LoadDriver.closedLoop(config.concurrency, config.durationSeconds * 1000L,
+                    config.maxEvents, http(same, url, seed, run + "-samemax-")), run + "-samemax-", seed.tagRows, 1);
+            results.put("same_work_peak_rss_mib", same.peakRssMib());
+        }
+    }
+
+    /**
+     * Steady state (issue 21): for each JVM option set of bench.steady.jvm-args ("|"-separated), a hub
+     * with the S3 archive, bench.steady-seconds of closed-loop load (not measured), then accept alone
+     * and processing alone. Written to target/benchmarks/steady.json and docs/benchmarks-steady.md.
+     */
+    private void steady(Map<String, Object> results, Map<String, String> hubProps, Events seed) throws Exception {
+        Map<String, Object> sets = new LinkedHashMap<>();
+        for (String options : config.steadyJvmArgs.split("\\|")) {
+            Map<String, String> props = new LinkedHashMap<>(hubProps);
+            String url = freshPorts(props);
+            log("steady state: starting the hub with " + options.trim());
+            try (HubUnderTest steadyHub = startHub(Path.of("target/benchmarks/hub-" + run + "-steady-" + sets.size()), props,
+                    jvmArgs(options))) {
+                Map<String, Object> set = new LinkedHashMap<>();
+                set.put("jvm_args", options.trim());
+                set.put("start_to_health_up_ms", Db.round(steadyHub.readyMs));
+                double cpu0 = steadyHub.cpuSeconds();
+                log("steady state: " + config.steadySeconds + " s of load before measuring");
+                warmUp(steadyHub, url, seed, run + "-steadywarm-" + sets.size() + "-", config.steadySeconds);
+                set.put("warm_up_cpu_s", Db.round(steadyHub.cpuSeconds() - cpu0));
+                set.put("hub_s3", acceptThenProcess(steadyHub, url, seed, "steady-" + sets.size()));
+                set.put("memory", steadyHub.memoryReport());
+                sets.put("set_" + sets.size(), set);
+            }
+        }
+        results.put("steady_state", sets);
+        results.put("total_runtime_s", Db.round((System.nanoTime() - runStartNanos) / 1e9));
+        BenchReport.writeSteady(results, Path.of("target/benchmarks/steady.json"), Path.of("docs/benchmarks-steady.md"));
     }
 
     /** PostgreSQL (embedded unless bench.jdbc.url), S3Proxy with a fresh bucket; the hub's settings. */
@@ -238,8 +523,12 @@ public final class HubBenchmark {
 
     /** Signed callbacks of the given event, a new JobId per request; anything but 200 "accepted" is an error. */
     private LoadDriver.OpFactory http(Events events, String jobPrefix) {
+        return http(hub, signedUrl, events, jobPrefix);
+    }
+
+    private static LoadDriver.OpFactory http(BenchProcess target, String signedUrl, Events events, String jobPrefix) {
         return () -> {
-            HttpLoadClient client = new HttpLoadClient(hub.callbackUri, signedUrl, AUTH_KEY);
+            HttpLoadClient client = new HttpLoadClient(target.callbackUri(), signedUrl, AUTH_KEY);
             return new LoadDriver.Op() {
                 @Override
                 public void call(long seq) throws Exception {
@@ -271,10 +560,16 @@ public final class HubBenchmark {
      * As above, for a phase whose operation handles eventsPerOp events (one transaction of several):
      * ok, per_s and tag_rows_per_s count events; the latencies are of whole operations.
      */
-    @SuppressWarnings("unchecked")
     private Map<String, Object> load(String name, Callable<LoadDriver.Result> phase, String jobPrefix, int rowsPerEvent,
             int eventsPerOp) throws Exception {
-        Map<String, Object> m = measureCpu(() -> {
+        return load(hub, name, phase, jobPrefix, rowsPerEvent, eventsPerOp);
+    }
+
+    /** As above, with the CPU of target (the hub, or the same-work baseline's process). */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> load(BenchProcess target, String name, Callable<LoadDriver.Result> phase, String jobPrefix,
+            int rowsPerEvent, int eventsPerOp) throws Exception {
+        Map<String, Object> m = measureCpu(target, () -> {
             LoadDriver.Result r = phase.call();
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("connections", config.concurrency);
@@ -298,12 +593,12 @@ public final class HubBenchmark {
             out.put("load_threads_cpu_s", Db.round(r.loadCpuSeconds()));
             return out;
         });
-        hub.checkAlive(name);
+        target.checkAlive(name);
         if (jobPrefix != null) {
             long ok = (Long) m.get("ok");
             Map<String, Object> cpu = (Map<String, Object>) m.get("cpu");
             cpu.put("hub_cpu_ms_per_event", Db.round(1000 * (Double) cpu.get("hub_cpu_s") / Math.max(1, ok)));
-            double drain = db.awaitSettled(jobPrefix, ok, 900, hub);
+            double drain = db.awaitSettled(jobPrefix, ok, 900, target);
             m.put("drain_after_load_s", Db.round(drain));
             Map<String, Object> e2e = db.endToEnd(jobPrefix);
             e2e.put("expected_tag_rows", ok * rowsPerEvent);
@@ -316,7 +611,12 @@ public final class HubBenchmark {
 
     /** CPU seconds used during the call by the hub process, PostgreSQL, and the whole machine. */
     private Map<String, Object> measureCpu(Callable<Map<String, Object>> body) throws Exception {
-        double hub0 = hub.cpuSeconds();
+        return measureCpu(hub, body);
+    }
+
+    /** As above for target's process (the "hub_cpu_s" of a same-work phase is the baseline's process). */
+    private Map<String, Object> measureCpu(BenchProcess target, Callable<Map<String, Object>> body) throws Exception {
+        double hub0 = target.cpuSeconds();
         double pg0 = postgresPort > 0 ? Machine.postgresCpuSeconds(postgresPort) : -1;
         long[] m0 = Machine.cpuJiffies();
         long t0 = System.nanoTime();
@@ -325,7 +625,7 @@ public final class HubBenchmark {
         long[] m1 = Machine.cpuJiffies();
         Map<String, Object> cpu = new LinkedHashMap<>();
         cpu.put("wall_s", Db.round(wall));
-        cpu.put("hub_cpu_s", Db.round(hub.cpuSeconds() - hub0));
+        cpu.put("hub_cpu_s", Db.round(target.cpuSeconds() - hub0));
         if (pg0 >= 0) {
             cpu.put("postgres_cpu_s", Db.round(Machine.postgresCpuSeconds(postgresPort) - pg0));
         }

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
@@ -34,7 +35,7 @@ import javax.management.remote.JMXServiceURL;
  * Memory: VmHWM/VmRSS from /proc, heap over JMX (the local management agent, attached after start),
  * sampled in the background so peaks between phases are seen.
  */
-final class HubUnderTest implements AutoCloseable {
+final class HubUnderTest implements BenchProcess, AutoCloseable {
 
     final Process process;
     final URI callbackUri;
@@ -44,6 +45,7 @@ final class HubUnderTest implements AutoCloseable {
     double firstAcceptMs;
     private long startedNanos;
     private JMXConnector jmx;
+    private MBeanServerConnection server;
     private MemoryMXBean memory;
     private List<MemoryPoolMXBean> pools = List.of();
     private List<GarbageCollectorMXBean> collectors = List.of();
@@ -144,7 +146,7 @@ final class HubUnderTest implements AutoCloseable {
         String address = vm.startLocalManagementAgent();
         vm.detach();
         jmx = JMXConnectorFactory.connect(new JMXServiceURL(address));
-        MBeanServerConnection server = jmx.getMBeanServerConnection();
+        server = jmx.getMBeanServerConnection();
         memory = ManagementFactory.newPlatformMXBeanProxy(server, ManagementFactory.MEMORY_MXBEAN_NAME, MemoryMXBean.class);
         pools = ManagementFactory.getPlatformMXBeans(server, MemoryPoolMXBean.class);
         collectors = ManagementFactory.getPlatformMXBeans(server, GarbageCollectorMXBean.class);
@@ -167,8 +169,61 @@ final class HubUnderTest implements AutoCloseable {
         sampler.start();
     }
 
+    /**
+     * Suspends or resumes Camel routes of the hub over JMX (ManagedRoute suspend/resume): the
+     * benchmark holds processing back (routes process and sweep) to measure accept alone, then
+     * releases it to measure processing alone. A suspended seda consumer leaves the hand-offs in
+     * its queue; nothing is lost.
+     */
+    void routes(String operation, String... routeIds) throws Exception {
+        for (String id : routeIds) {
+            var names = server.queryNames(new ObjectName("org.apache.camel:type=routes,name=\"" + id + "\",*"), null);
+            if (names.isEmpty()) {
+                throw new IllegalStateException("no route " + id + " in the hub's JMX");
+            }
+            for (ObjectName name : names) {
+                server.invoke(name, operation, new Object[0], new String[0]);
+            }
+        }
+    }
+
+    @Override
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public URI callbackUri() {
+        return callbackUri;
+    }
+
+    /** Processing held back: the routes process (seda:process, the hand-offs wait in its queue) and sweep suspended. */
+    @Override
+    public void hold() throws Exception {
+        routes("suspend", "sweep", "process");
+        // a seda consumer thread already waiting in its poll (1 s) takes one more exchange before it
+        // sees the suspension: wait that out, so none of the held events is processed
+        Thread.sleep(1500);
+    }
+
+    /**
+     * Processing resumed: the workers take the hand-offs from the queue. The sweep stays suspended
+     * until they are done ({@link #drained()}): the held events are older than hub.sweep.grace-ms, and
+     * a sweep claiming them at the same time would mix its path into the figure.
+     */
+    @Override
+    public void release() throws Exception {
+        routes("resume", "process");
+    }
+
+    @Override
+    public void drained() throws Exception {
+        routes("resume", "sweep");
+    }
+
     /** Fails the run at once if the hub process is gone (its numbers would be meaningless). */
-    void checkAlive(String during) {
+    @Override
+    public void checkAlive(String during) {
         if (!process.isAlive()) {
             throw new IllegalStateException("the hub process exited with " + process.exitValue() + " during " + during
                     + "; its log: " + log.toAbsolutePath());
@@ -176,7 +231,8 @@ final class HubUnderTest implements AutoCloseable {
     }
 
     /** CPU seconds the hub process has used so far (utime + stime from /proc/<pid>/stat). */
-    double cpuSeconds() {
+    @Override
+    public double cpuSeconds() {
         return Machine.processCpuSeconds(process.pid());
     }
 
