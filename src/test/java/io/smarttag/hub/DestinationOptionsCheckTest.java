@@ -133,7 +133,7 @@ class DestinationOptionsCheckTest {
         properties.forEach(builder::property);
         String line = rootMessage(assertThrows(Exception.class, () -> builder.start().close()));
         assertTrue(line.contains("destination indexer has type 'webhok' but there is no routes/destination-webhok.yaml"
-                + " (did you mean `webhook`?); types: alert, archive, database, webhook"), line);
+                + " (did you mean `webhook`?); types: alert, archive, database, kamelet, sql, webhook"), line);
     }
 
     private static Map<String, String> webhookIndexer() {
