@@ -136,6 +136,49 @@ class DestinationOptionsCheckTest {
                 + " (did you mean `webhook`?); types: alert, archive, database, kamelet, sql, webhook"), line);
     }
 
+    /** kamelet (its options are the named kamelet's declared properties) and sql, which need destinations of their own. */
+    static Stream<Arguments> misspelledOfOtherTypes() {
+        return Stream.of(
+                Arguments.of("hub.destination.stream.loggerNme", "loggerName", "kamelet, ", Map.of(
+                        "hub.destinations", "database,archive,alert,stream",
+                        "hub.destination.stream.type", "kamelet",
+                        "hub.destination.stream.kamelet", "log-sink")),
+                Arguments.of("hub.destination.warehouse.tag-statment", "tag-statement", "url, user, password", Map.of(
+                        "hub.destinations", "database,archive,alert,warehouse",
+                        "hub.destination.warehouse.type", "sql",
+                        "hub.destination.warehouse.url", "jdbc:h2:mem:warehouse",
+                        "hub.destination.warehouse.job-statement", "INSERT INTO jobs (job_id) VALUES (:?jobId)")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("misspelledOfOtherTypes")
+    void aMisspelledKameletOrSqlOptionFailsTheStartNamingTheRightOne(String key, String meant, String listed, Map<String, String> config)
+            throws Exception {
+        RunningHub.Builder builder = RunningHub.builder();
+        config.forEach(builder::property);
+        builder.property(key, "INFO");
+        String line = rootMessage(assertThrows(Exception.class, () -> builder.start().close(), "the hub started with " + key));
+        assertTrue(line.startsWith(key + ": "), line);
+        assertTrue(line.contains("did you mean `" + meant + "`?"), line);
+        assertTrue(line.contains(listed), line);
+        assertFalse(line.contains("\n"), "one line: " + line);
+    }
+
+    @Test
+    void aMisspelledKameletPropertyInAnEnvironmentVariableFailsTheStartNamingIt() throws Exception {
+        Path home = Files.createTempDirectory("smarttag-options-kamelet-env");
+        Map<String, String> env = processDefaults(home);
+        env.put("HUB_DESTINATIONS", "database,archive,alert,stream");
+        env.put("HUB_DESTINATION_STREAM_TYPE", "kamelet");
+        env.put("HUB_DESTINATION_STREAM_KAMELET", "log-sink");
+        env.put("HUB_DESTINATION_STREAM_LOGGERNME", "smarttag");
+        String[] run = HubProcess.runTool(HubMain.class, env);
+        assertNotEquals("0", run[0], run[1]);
+        String line = run[1].lines().filter(l -> l.contains("HUB_DESTINATION_STREAM_LOGGERNME (environment variable): ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no line names the variable:\n" + run[1]));
+        assertTrue(line.contains("did you mean `loggerName`"), line);
+    }
+
     private static Map<String, String> webhookIndexer() {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("hub.destinations", LISTED);

@@ -191,4 +191,52 @@ class KafkaDestinationTest {
             assertEquals(events, records.size(), "the idempotent producer's resends wrote no duplicate");
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void formatCloudEventsSendsStructuredCloudEventsWithTheKafkaBinding(String database) throws Exception {
+        String topic = "vod-cloudevents-" + database;
+        createTopic(topic);
+        try (RunningHub hub = hub(database, topic).property("hub.destination.stream.format", "cloudevents").start()) {
+            assertEquals(200, hub.post(Samples.with(Samples.seed(), "JobId", "ce-seed")).statusCode());
+            assertEquals(200, hub.post(Samples.with(Samples.fail(), "JobId", "ce-fail")).statusCode());
+            assertEquals(2, hub.awaitCount(2, WAIT, "SELECT COUNT(*) FROM smarttag_delivery WHERE destination = 'stream' AND state = 'done'"));
+            Map<String, String> inboxIds = new HashMap<>();
+            for (Map<String, Object> row : hub.query("SELECT id, job_id FROM smarttag_inbox")) {
+                inboxIds.put((String) row.get("job_id"), (String) row.get("id"));
+            }
+            List<ConsumerRecord<String, byte[]>> records = readTopic(topic, 2);
+            assertEquals(2, records.size());
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            io.cloudevents.core.format.EventFormat format = io.cloudevents.core.provider.EventFormatProvider.getInstance()
+                    .resolveFormat(io.cloudevents.jackson.JsonFormat.CONTENT_TYPE);
+            for (ConsumerRecord<String, byte[]> record : records) {
+                io.cloudevents.CloudEvent cloudEvent = format.deserialize(record.value()); // the SDK reads it
+                com.fasterxml.jackson.databind.JsonNode data = json.readTree(cloudEvent.getData().toBytes());
+                String job = data.path("JobId").asText();
+                assertEquals(record.key(), job, "the key is still the JobId");
+                assertEquals(io.cloudevents.SpecVersion.V1, cloudEvent.getSpecVersion());
+                assertEquals(inboxIds.get(job), cloudEvent.getId(), "the CloudEvent id is the event's inbox id");
+                assertEquals("com.aliyun.vod.AIVideoTagComplete", cloudEvent.getType());
+                assertEquals("application/cloudevents+json; charset=UTF-8", header(record, "content-type"));
+                assertEquals(null, header(record, "Content-Type"), "one media type header, in the binding's spelling");
+                assertEquals(inboxIds.get(job), header(record, "ce_id"));
+                assertEquals(inboxIds.get(job), header(record, "smarttag-inbox-id"));
+                assertEquals(job.equals("ce-seed") ? "success" : "fail", data.path("Status").asText());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aBrokerNameThatDoesNotResolveDelaysTheDestinationNotTheHub(String database) throws Exception {
+        try (RunningHub hub = hub(database, "vod-nowhere")
+                .property("hub.destination.stream.bootstrapServers", "kafka.smarttag-test.invalid:9092").start()) {
+            assertEquals(200, hub.post(Samples.with(Samples.seed(), "JobId", "nowhere-1")).statusCode(), "the hub started and accepts");
+            assertEquals(1, hub.awaitCount(1, WAIT, "SELECT COUNT(*) FROM smarttag_delivery WHERE destination = 'database' AND state = 'done'"));
+            assertEquals(1, hub.awaitCount(1, WAIT, "SELECT COUNT(*) FROM smarttag_delivery WHERE destination = 'stream'"
+                    + " AND state = 'pending' AND attempts >= 1 AND last_error LIKE '%bootstrap%'"), "a failed attempt, retried");
+            assertEquals(0, hub.count("SELECT COUNT(*) FROM smarttag_delivery WHERE destination = 'stream' AND state = 'done'"));
+        }
+    }
 }

@@ -23,6 +23,15 @@ public class Errors {
             error = error.getCause();
         }
         String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+        // a library's wrapper often says only that it failed ("Failed to construct kafka producer"):
+        // the innermost cause says why (a name that does not resolve, a refused connection)
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != error && root.getMessage() != null && !message.contains(root.getMessage())) {
+            message = message + " (cause: " + root.getMessage() + ")";
+        }
         String line = message.replaceAll("[\\r\\n\\t]+", " ").replaceAll(" {2,}", " ").trim();
         return line.length() > MAX ? line.substring(0, MAX) + "..." : line;
     }

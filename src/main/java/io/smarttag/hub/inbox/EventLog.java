@@ -96,7 +96,8 @@ public class EventLog {
         }
         switch (delivery.state()) {
             case DeliveryState.PENDING -> {
-                line.append(tried ? "failed" : "waiting");
+                boolean held = !tried && delivery.lastError() != null && delivery.lastError().startsWith("held: ");
+                line.append(tried ? "failed" : held ? "held (the destination is failing)" : "waiting");
                 line.append(" (attempt ").append(delivery.attempts()).append(", retry in ")
                         .append(Math.max(0, Duration.between(now, delivery.nextAttemptAt()).toMillis())).append(" ms)");
             }

@@ -63,6 +63,7 @@ public class InboxEngine extends ServiceSupport {
     private final EventMdc mdc = new EventMdc("process");
     private final EventLog eventLog;
     private final EventView views = new EventView();
+    private final DestinationHolds holds;
     private final GroupCommit<Finish, Finish> finishes;
     private volatile String claimDue;
 
@@ -100,6 +101,7 @@ public class InboxEngine extends ServiceSupport {
         this.dataSource = dataSource;
         this.destinations = destinations;
         this.retry = retry;
+        this.holds = new DestinationHolds(retry);
         this.clock = clock;
         this.leaseMillis = leaseMillis;
         this.metrics = metrics;
@@ -331,6 +333,14 @@ public class InboxEngine extends ServiceSupport {
             }
             if (destination.filter() != null && !destination.filter().takes(work.view(views))) {
                 skipped(work, destination);
+                continue;
+            }
+            OffsetDateTime heldUntil = holds.heldUntil(destination.name(), clock.now());
+            if (heldUntil != null) {
+                // the destination is failing: the event waits for it (no attempt counted), the others go on
+                work.outcome(destination.name(), new DeliveryState(DeliveryState.PENDING, attempts(work, destination), heldUntil,
+                        holds.reason(destination.name()), null, false));
+                metrics.held(destination.name());
             } else {
                 due.add(destination);
             }
@@ -361,6 +371,7 @@ public class InboxEngine extends ServiceSupport {
             work.outcome(destination.name(), new DeliveryState(DeliveryState.DONE, attempts(work, destination) + 1,
                     clock.now(), null, clock.now(), false));
         }
+        holds.delivered(destination.name());
         metrics.delivered(destination.name(), work.startedAt(destination.name()));
         mdc.noDestination();
     }
@@ -382,6 +393,7 @@ public class InboxEngine extends ServiceSupport {
         boolean park = attempts >= retry.getMaxAttempts();
         work.outcome(destination.name(), new DeliveryState(park ? DeliveryState.PARKED : DeliveryState.PENDING, attempts,
                 retry.nextAttempt(attempts), line, null, false));
+        holds.failed(destination.name(), line, clock.now());
         metrics.failed(destination.name());
         mdc.noDestination();
     }

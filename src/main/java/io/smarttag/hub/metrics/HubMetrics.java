@@ -98,7 +98,7 @@ public class HubMetrics {
             }
         }
         for (String destination : destinations) {
-            for (String outcome : List.of("ok", "failed", "parked", "skipped")) {
+            for (String outcome : List.of("ok", "failed", "parked", "skipped", "held")) {
                 deliveryCounter(destination, outcome);
             }
         }
@@ -192,6 +192,11 @@ public class HubMetrics {
     /** The destination's filter did not take an event: counted, but not an attempt (no time, no failure). */
     public void skipped(String destination) {
         deliveries(destination, "skipped");
+    }
+
+    /** An event waited for a destination that is held after failures (DestinationHolds): not an attempt. */
+    public void held(String destination) {
+        deliveries(destination, "held");
     }
 
     /** An alert sent, by channel (email) and kind (single, digest, parked). */
