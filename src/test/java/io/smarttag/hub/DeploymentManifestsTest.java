@@ -241,7 +241,7 @@ class DeploymentManifestsTest {
         for (Object g : list(kustomization.get("configMapGenerator"))) {
             Map<String, Object> generator = map(g);
             Set<String> files = new TreeSet<>();
-            for (Object file : list(generator.get("files"))) {
+            for (Object file : generator.containsKey("files") ? list(generator.get("files")) : List.of()) {
                 Path resolved = K8S.resolve((String) file).normalize();
                 assertTrue(Files.isRegularFile(resolved), file + " exists");
                 files.add(K8S.relativize(resolved).toString()); // the base's copies (theBaseHoldsCopiesOfTheConfiguration)
@@ -252,8 +252,9 @@ class DeploymentManifestsTest {
         try (Stream<Path> files = Files.list(Path.of("routes"))) {
             routes = files.map(Path::toString).collect(Collectors.toCollection(TreeSet::new));
         }
-        assertEquals(Map.of("smarttag-hub-config", "application.properties", "smarttag-hub-routes", String.join(",", routes)),
-                configMaps, "one ConfigMap of application.properties, one of every file in routes/");
+        assertEquals(Map.of("smarttag-hub-config", "application.properties", "smarttag-hub-routes", String.join(",", routes),
+                        "smarttag-hub-kamelets", ""),
+                configMaps, "one ConfigMap of application.properties, one of every file in routes/, one (empty) for the user's kamelets");
 
         Map<String, Map<String, Object>> volumes = new LinkedHashMap<>();
         for (Object v : list(path(deployment, "spec", "template", "spec", "volumes"))) {
@@ -270,6 +271,9 @@ class DeploymentManifestsTest {
         Map<String, Object> routeMount = mounts.get(workdir + "/routes");
         assertNotNull(routeMount, "routes/ mounted in " + workdir);
         assertEquals("smarttag-hub-routes", path(volumes.get(routeMount.get("name")), "configMap", "name"));
+        Map<String, Object> kameletMount = mounts.get(workdir + "/" + effective("hub.kamelets.dir"));
+        assertNotNull(kameletMount, "the user's kamelets mounted where hub.kamelets.dir points: " + mounts.keySet());
+        assertEquals("smarttag-hub-kamelets", path(volumes.get(kameletMount.get("name")), "configMap", "name"));
         Map<String, Object> data = mounts.get(dockerfile.volume());
         assertNotNull(data, "the data volume is mounted: " + mounts.keySet());
         assertTrue(volumes.get(data.get("name")).containsKey("emptyDir")
@@ -386,6 +390,7 @@ class DeploymentManifestsTest {
         }
         Map<String, Object> config = builtWithPrefix(built, "ConfigMap/smarttag-hub-config-");
         Map<String, Object> routeMap = builtWithPrefix(built, "ConfigMap/smarttag-hub-routes-");
+        Map<String, Object> kamelets = builtWithPrefix(built, "ConfigMap/smarttag-hub-kamelets-");
         Map<String, Object> secret = builtWithPrefix(built, "Secret/smarttag-hub-secrets-");
         assertEquals(Files.readString(Path.of("application.properties")), map(config.get("data")).get("application.properties"));
         assertEquals(routes, new TreeSet<>(map(routeMap.get("data")).keySet()));
@@ -409,8 +414,8 @@ class DeploymentManifestsTest {
                 volumeConfigMaps.add((String) map(configMap).get("name"));
             }
         }
-        assertEquals(new TreeSet<>(Set.of((String) path(config, "metadata", "name"), (String) path(routeMap, "metadata", "name"))),
-                volumeConfigMaps);
+        assertEquals(new TreeSet<>(Set.of((String) path(config, "metadata", "name"), (String) path(routeMap, "metadata", "name"),
+                (String) path(kamelets, "metadata", "name"))), volumeConfigMaps);
         Map<String, Object> builtContainer = map(list(path(builtDeployment, "spec", "template", "spec", "containers")).get(0));
         assertEquals(path(secret, "metadata", "name"), path(map(list(builtContainer.get("envFrom")).get(0)), "secretRef", "name"));
         assertTrue(String.valueOf(builtContainer.get("image")).startsWith("smarttag-hub:"), "image " + builtContainer.get("image"));

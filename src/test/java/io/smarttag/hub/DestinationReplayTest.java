@@ -202,4 +202,35 @@ class DestinationReplayTest {
             assertNull(hub.deliveryState(jobId, "late"));
         }
     }
+
+    /**
+     * After its failures the destination is held for every event (DestinationHolds), here for 30 s; a
+     * replay is ops asking for a try now, so it ends the hold: the event is delivered within seconds.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aReplayEndsTheHoldOfTheFailingDestination(String database) throws Exception {
+        String jobId = "replay-hold-" + database;
+        try (WebhookReceiver indexer = new WebhookReceiver().respondWith(503)) {
+            RunningHub.Builder builder = hub(database, null)
+                    .property("hub.destinations", "database,archive,alert,indexer")
+                    .property("hub.destination.indexer.type", "webhook")
+                    .property("hub.destination.indexer.url", indexer.url("/indexer"))
+                    .property("hub.retry.initial-delay-ms", "300")
+                    .property("hub.retry.multiplier", "10")
+                    .property("hub.retry.max-delay-ms", "60000");
+            try (RunningHub hub = builder.start()) {
+                assertEquals(200, hub.post(Samples.with(Samples.seed(), "JobId", jobId)).statusCode());
+                awaitEventState(hub, jobId, "parked"); // 3 failures: the indexer is now held for 30 s
+                indexer.respondWith(200);
+                long asked = System.nanoTime();
+                replayed(hub.managementPost("/observe/replay?job=" + jobId + "&destination=indexer", AUTH), 1);
+                assertEquals(1, hub.awaitCount(1, Duration.ofSeconds(10),
+                        "SELECT COUNT(*) FROM smarttag_inbox WHERE job_id = ? AND state = 'done'", jobId),
+                        () -> "not delivered within 10 s of the replay: " + WebhookDestinationTest.deliveries(hub));
+                System.out.printf("replay after a 30 s hold: delivered %d ms after the request%n", (System.nanoTime() - asked) / 1_000_000);
+                assertEquals(4, indexer.requests().size(), "three failed attempts, then one delivery");
+            }
+        }
+    }
 }

@@ -32,6 +32,7 @@ public class ReplayEndpoint extends ManagementRoutes {
     private final DataSource dataSource;
 
     private final Destinations destinations;
+    private CamelContext context;
 
     public ReplayEndpoint(String token, DataSource dataSource, Destinations destinations) {
         this.destinations = destinations;
@@ -46,6 +47,7 @@ public class ReplayEndpoint extends ManagementRoutes {
 
     @Override
     protected void addRoutes(Router router, CamelContext context) {
+        this.context = context;
         router.route(PATH).method(HttpMethod.POST).blockingHandler(this::handle, false);
     }
 
@@ -71,6 +73,12 @@ public class ReplayEndpoint extends ManagementRoutes {
         }
         try {
             int replayed = Replay.replay(dataSource, all ? null : jobs, destination == null ? null : destinations.named(destination));
+            // ops ask for a try now: this instance's holds of those destinations end (a failure holds again)
+            io.smarttag.hub.inbox.InboxEngine engine = context == null ? null
+                    : context.getRegistry().lookupByNameAndType("inboxEngine", io.smarttag.hub.inbox.InboxEngine.class);
+            if (engine != null) {
+                engine.releaseHolds(destination == null ? destinations.names() : List.of(destination));
+            }
             LOG.info("replay requested over HTTP for {}{}: {} event(s) back to pending", all ? "all" : jobs.size() + " job(s)",
                     destination == null ? "" : " to destination " + destination, replayed);
             reply(routing, 200, JSON.createObjectNode().put("replayed", replayed));

@@ -358,6 +358,11 @@ public class InboxEngine extends ServiceSupport {
         metrics.skipped(destination.name());
     }
 
+    /** Ends this instance's holds of these destinations (a replay: ops ask for a try now). */
+    public void releaseHolds(java.util.Collection<String> names) {
+        names.forEach(holds::delivered);
+    }
+
     /** A destination is about to be tried. */
     public void attempting(@Variable("work") EventWork work, @Variable("destination") Destination destination) {
         mdc.destination(destination.name());
