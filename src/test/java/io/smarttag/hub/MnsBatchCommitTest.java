@@ -68,7 +68,10 @@ class MnsBatchCommitTest {
                 .property("hub.mns.concurrent-consumers", "1")
                 .property("hub.mns.max-messages-per-poll", "16")
                 .property("hub.mns.batch-concurrency", "16")
-                .property("hub.accept.batch-window-ms", "20")
+                // the first message waits (blocked below), so every batch's leader waits its window out:
+                // a wide window lets the others arrive on a loaded machine too (a 20 ms window made 11
+                // commits of 16 on a 2-core CI box whose threads woke slowly)
+                .property("hub.accept.batch-window-ms", "500")
                 .start();
                 Connection blocker = hub.dataSource().getConnection()) {
             // The first message's insert waits for the test's uncommitted copy of its row, so it stays

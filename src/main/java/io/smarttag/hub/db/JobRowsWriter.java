@@ -176,15 +176,15 @@ public class JobRowsWriter extends ServiceSupport {
                 List<Integer> written = new ArrayList<>(items.size());
                 List<List<Object>> tags = new ArrayList<>();
                 List<List<Object>> asr = new ArrayList<>();
-                try (PreparedStatement insert = c.prepareStatement(JOB_INSERT)) {
-                    for (Item item : items) {
-                        boolean wins = writeJob(c, insert, item, now);
-                        if (wins) {
-                            tags.addAll(item.rows().tagValues());
-                            asr.addAll(item.rows().asrValues());
-                        }
-                        written.add(wins ? item.rows().tagCount() : 0);
+                int[] inserted = insertJobs(c, items, now);
+                for (int i = 0; i < items.size(); i++) {
+                    Item item = items.get(i);
+                    boolean wins = inserted[i] == 1 || replaceJob(c, item, now);
+                    if (wins) {
+                        tags.addAll(item.rows().tagValues());
+                        asr.addAll(item.rows().asrValues());
                     }
+                    written.add(wins ? item.rows().tagCount() : 0);
                 }
                 batch(c, TAG_INSERT, tags);
                 batch(c, ASR_INSERT, asr);
@@ -201,18 +201,31 @@ public class JobRowsWriter extends ServiceSupport {
     }
 
     /**
-     * The event's job row: inserted (a first delivery), or replacing the one there if this event is
-     * the later one, with the job's old tag and ASR rows deleted. False: a later event holds the row.
+     * The job rows of a first delivery, all in one JDBC batch (one round trip; the items are of
+     * different jobs, in JobId order): 1 where the row was inserted, 0 where the job had one already.
+     * A driver that cannot tell (SUCCESS_NO_INFO) sends every item through replaceJob, which is
+     * correct for a row just inserted too, only slower.
      */
-    private boolean writeJob(Connection connection, PreparedStatement insert, Item item, OffsetDateTime now) throws SQLException {
+    private static int[] insertJobs(Connection connection, List<Item> items, OffsetDateTime now) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(JOB_INSERT)) {
+            for (Item item : items) {
+                insert.setString(1, item.event().getJobId());
+                bindJob(insert, 2, item.event(), item.version(), now, item.rows().tagCount(), item.work().getArchiveKey());
+                insert.addBatch();
+            }
+            return insert.executeBatch();
+        }
+    }
+
+    /**
+     * The job had a row already (a replay, a second event of the job): this event's row replaces it
+     * if this event is the later one, with the job's old tag and ASR rows deleted. False: a later
+     * event holds the row.
+     */
+    private boolean replaceJob(Connection connection, Item item, OffsetDateTime now) throws SQLException {
         VodEvent event = item.event();
         String jobId = event.getJobId();
         String archiveKey = item.work().getArchiveKey();
-        insert.setString(1, jobId);
-        bindJob(insert, 2, event, item.version(), now, item.rows().tagCount(), archiveKey);
-        if (insert.executeUpdate() == 1) {
-            return true;
-        }
         Version current = lockJob(connection, jobId);
         if (current != null && LATER.compare(item.version(), current) < 0) {
             return false;

@@ -398,7 +398,11 @@ public class InboxEngine extends ServiceSupport {
         boolean park = attempts >= retry.getMaxAttempts();
         work.outcome(destination.name(), new DeliveryState(park ? DeliveryState.PARKED : DeliveryState.PENDING, attempts,
                 retry.nextAttempt(attempts), line, null, false));
-        holds.failed(destination.name(), line, clock.now());
+        if (EventRefusals.isTheEventsOwn(error)) {
+            holds.delivered(destination.name()); // it answered: up, only this event is refused
+        } else {
+            holds.failed(destination.name(), line, clock.now());
+        }
         metrics.failed(destination.name());
         mdc.noDestination();
     }

@@ -42,7 +42,12 @@ final class BackfillPhase {
 
     /** Seeds n events of one year (2001, far from the other phases' EventTimes) under a job prefix. */
     static Map<String, byte[]> seed(String jobPrefix, int n) {
-        return ArchiveSeed.events(jobPrefix, n, LocalDate.of(2001, 1, 1), 20, 0, "vod-events");
+        return seed(jobPrefix, n, 2001);
+    }
+
+    /** n events over the first 20 days of the year. */
+    static Map<String, byte[]> seed(String jobPrefix, int n, int year) {
+        return ArchiveSeed.events(jobPrefix, n, LocalDate.of(year, 1, 1), 20, 0, "vod-events");
     }
 
     static void toS3(String bucket, Map<String, byte[]> events) throws Exception {
@@ -53,6 +58,33 @@ final class BackfillPhase {
 
     static void toFiles(Path dir, Map<String, byte[]> events) throws Exception {
         ArchiveSeed.toFiles(dir, events);
+    }
+
+    /** Starts a backfill of the database destination over the given days; returns its id. */
+    static String start(int managementPort, String from, String to) throws Exception {
+        HttpResponse<String> started = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/observe/backfill"))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"destination\":\"database\",\"from\":\"" + from + "\",\"to\":\"" + to + "\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (started.statusCode() != 201) {
+            throw new IllegalStateException("backfill refused: " + started.statusCode() + " " + started.body());
+        }
+        return JSON.readTree(started.body()).path("id").asText();
+    }
+
+    /** The backfill's state as GET /observe/backfill/<id> gives it. */
+    static JsonNode state(int managementPort, String id) throws Exception {
+        return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/observe/backfill/" + id))
+                .header("Authorization", "Bearer " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    /** POST /observe/backfill/<id>/<action> (pause, resume, cancel). */
+    static void act(int managementPort, String id, String action) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/observe/backfill/" + id + "/" + action))
+                .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(action + " refused: " + r.statusCode() + " " + r.body());
+        }
     }
 
     /** Starts the backfill of the database destination for 2001 and waits until it is done. */

@@ -60,6 +60,8 @@ final class BenchConfig {
     final String steadyJvmArgs = text("bench.steady.jvm-args", SMALL_BOX + " | " + TIERED);
     /** Only the CPU-per-event phases (hub S3 and file, same-work baseline); written under target/benchmarks only. */
     final boolean cpuOnly = Boolean.parseBoolean(text("bench.cpu-only", "false"));
+    /** Only the raw batched baseline and the backfill phases (issue 19), into target/benchmarks/backfill-only.md. */
+    final boolean backfillOnly = Boolean.parseBoolean(text("bench.backfill-only", "false"));
     /** Offered rate of the paced end-to-end phase (ordinary traffic: events handed to workers in memory). */
     final double pacedRate = Double.parseDouble(text("bench.paced-rate", "50"));
     /** JFR recordings of each accept-alone and processing-alone phase (target/benchmarks/jfr). */
@@ -88,6 +90,7 @@ final class BenchConfig {
         m.put("bench.steady-seconds", steadySeconds);
         m.put("bench.jfr", jfr);
         m.put("bench.cpu-only", cpuOnly);
+        m.put("bench.backfill-only", backfillOnly);
         m.put("bench.paced-rate", pacedRate);
         if (steadySeconds > 0) {
             m.put("bench.steady.jvm-args", steadyJvmArgs);

@@ -18,6 +18,7 @@ final class BenchMarkdown {
         {"bench.large-events", "40", "Large events sent in the hub and raw-JDBC large phases."},
         {"bench.raw-batch-events", "8", "Events per transaction of the raw batched baseline (raw_seed_rows_batched): their job rows as one JDBC batch, their tag rows as another."},
         {"bench.mns-messages", "1000", "Seed messages sent through the MNS queue."},
+        {"bench.backfill-only", "false", "Only raw_seed_rows_batched and the backfill phases (hub_backfill_s3, hub_backfill_file, hub_live_alone, hub_live_during_backfill), written to target/benchmarks/backfill-only.md; docs/ keeps the last full run. JFR of the two backfills with bench.jfr."},
         {"bench.backfill-events", "20000", "Archived seed events backfilled into the database destination, from S3 (S3Proxy) and from the file archive (issue 19)."},
         {"bench.jdbc.url", "(empty)", "PostgreSQL JDBC URL to use instead of the embedded one (a scratch database: the hub migrates it and the run adds rows). Also BENCH_JDBC_URL."},
         {"bench.jdbc.user / bench.jdbc.password", "postgres / postgres", "Credentials for bench.jdbc.url."},
@@ -44,6 +45,8 @@ final class BenchMarkdown {
         {"hub_large_max", "Hub: large events (2,000 tags x 5 Times), closed loop."},
         {"hub_backfill_s3", "Hub backfill (issue 19): bench.backfill-events archived seed events in the S3 archive (S3Proxy), backfilled into the database destination by POST /observe/backfill (hub.backfill.max-rate 0, 16 workers); events/s = delivered / (request to done); no HTTP and no inbox row per event."},
         {"hub_backfill_file", "The same from the file archive, on a hub of its own (its archive has no bucket)."},
+        {"hub_live_alone", "Hub with the default backfill settings and the file archive: open loop at half the max end-to-end rate of hub_seed_max, no backfill running."},
+        {"hub_live_during_backfill", "The same load on the same hub while a backfill of bench.backfill-events archived events (2002) into the database destination runs at the default hub.backfill.max-rate; cancelled after the phase."},
         {"same_work_seed_max", "Same-work baseline (SameWorkBaseline: JDK HttpServer, JDBC, S3 through the AWS SDK, no Camel) at max rate, like hub_seed_max; its CPU column is the baseline's own process."},
         {"hub_mns_seed", "Hub via MNS: seed messages sent with the official SDK (BatchSendMessage) to the MNS-protocol test server; events/s = messages / (first send to all done in the database)."},
     };
@@ -120,6 +123,32 @@ final class BenchMarkdown {
                     .append(" s; first send to all done ").append(fmt(mns.get("first_send_to_all_done_s"))).append(" s = **")
                     .append(fmt(mns.get("events_per_s"))).append(" events/s**; left in queue: ").append(fmt(mns.get("left_in_queue")))
                     .append(".\n");
+        }
+
+        if (phases.containsKey("hub_backfill_s3") || phases.containsKey("hub_backfill_file")) {
+            md.append("\n## Backfill from the archive (issue 19)\n\n")
+                    .append("| phase | events | delivered | parked | seconds | events/s | tag rows/s | hub CPU ms/event | PostgreSQL CPU s |\n")
+                    .append("|---|---|---|---|---|---|---|---|---|\n");
+            for (String name : List.of("hub_backfill_s3", "hub_backfill_file")) {
+                Map<String, Object> p = (Map<String, Object>) phases.get(name);
+                if (p != null) {
+                    Map<String, Object> c = (Map<String, Object>) p.get("cpu");
+                    Object delivered = p.get("delivered");
+                    Object perEvent = delivered instanceof Number d && d.longValue() > 0 && c.get("hub_cpu_s") instanceof Number h
+                            ? Math.round(1_000_000 * h.doubleValue() / d.longValue()) / 1000.0 : null;
+                    md.append("| ").append(name).append(" | ").append(fmt(p.get("events"))).append(" | ").append(fmt(delivered))
+                            .append(" | ").append(fmt(p.get("parked"))).append(" | ").append(fmt(p.get("seconds")))
+                            .append(" | ").append(fmt(p.get("events_per_s"))).append(" | ").append(fmt(p.get("tag_rows_per_s")))
+                            .append(" | ").append(fmt(perEvent)).append(" | ").append(fmt(c.get("postgres_cpu_s"))).append(" |\n");
+                }
+            }
+            Map<String, Object> during = (Map<String, Object>) phases.get("hub_live_during_backfill");
+            if (during != null) {
+                md.append("\nLive traffic while a backfill runs at the default `hub.backfill.max-rate` (hub_live_alone, then ")
+                        .append("hub_live_during_backfill, the same open-loop load; end-to-end p99 in the tables above): the backfill delivered ")
+                        .append(fmt(during.get("backfill_delivered_during_phase"))).append(" events (")
+                        .append(fmt(during.get("backfill_events_per_s_during_phase"))).append("/s) during the live phase.\n");
+            }
         }
 
         md.append("\n## CPU per event, each path alone (issue 21)\n\n")

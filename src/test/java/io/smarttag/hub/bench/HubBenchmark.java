@@ -27,6 +27,8 @@ public final class HubBenchmark {
     private final Map<String, Object> phases = new LinkedHashMap<>();
     /** Accept alone and processing alone, per process and archive (acceptThenProcess). */
     private final Map<String, Object> cpuPerEvent = new LinkedHashMap<>();
+    /** The live load of the backfill-interference phases: half the max end-to-end rate measured by hub_seed_max. */
+    private double liveRate;
     private Db db;
     private int postgresPort = -1;
     private HubUnderTest hub;
@@ -92,6 +94,10 @@ public final class HubBenchmark {
             results.put("startup", startup);
             log("hub ready after " + startup);
 
+            if (config.backfillOnly) {
+                backfillOnly(results, hubProps, fileHubProps, jvmArgs, seed);
+                return;
+            }
             try {
                 if (config.cpuOnly) {
                     log("bench.cpu-only: hub warm-up " + config.warmupSeconds + " s, then only the CPU-per-event phases");
@@ -134,6 +140,7 @@ public final class HubBenchmark {
         }
         if (!config.cpuOnly) {
             backfillFromFiles(fileHubProps, jvmArgs);
+            liveDuringBackfill(fileHubProps, jvmArgs, seed);
         }
         sameWork(results, seed);
         results.put("phases", phases);
@@ -175,13 +182,96 @@ public final class HubBenchmark {
         hub = HubUnderTest.start(home, props, jvmArgs);
         try {
             log("backfill: " + n + " archived events from the file archive into the database destination");
+            jfr(hub, "start", "backfill-file");
             phases.put("hub_backfill_file", measureCpu(() -> BackfillPhase.run(hub.managementPort, db, prefix, n)));
+            jfr(hub, "stop", "backfill-file");
             log("  hub_backfill_file: " + phases.get("hub_backfill_file"));
         } finally {
             hub.close();
         }
     }
 
+    /**
+     * -Dbench.backfill-only=true: the raw batched baseline and the three backfill phases, nothing else
+     * (target/benchmarks/backfill-only.md; docs/ keeps the last full run). The live load is
+     * bench.paced-rate (no max-rate phase to take half of).
+     */
+    private void backfillOnly(Map<String, Object> results, Map<String, String> hubProps, Map<String, String> fileHubProps,
+            List<String> jvmArgs, Events seed) throws Exception {
+        try {
+            int k = config.rawBatchEvents;
+            log("baseline: raw JDBC job rows + 44 tag rows of " + k + " events, batched, one transaction per " + k + " events");
+            load("raw_seed_rows_batched", () -> LoadDriver.closedLoop(config.concurrency, config.baselineSeconds * 1000L, Long.MAX_VALUE,
+                    RawJdbcBaseline.jobsWithTagsBatched(db, run + "-raw44b-", seed.withJobId("raw"), k)), null, seed.tagRows, k);
+            warmUp(hub, signedUrl, seed, run + "-warm-", config.warmupSeconds);
+            jfr(hub, "start", "backfill-s3");
+            backfillFromS3(hubProps.get("hub.archive.bucket"));
+            jfr(hub, "stop", "backfill-s3");
+        } finally {
+            hub.close();
+        }
+        backfillFromFiles(fileHubProps, jvmArgs);
+        liveDuringBackfill(fileHubProps, jvmArgs, seed);
+        results.put("phases", phases);
+        results.put("cpu_per_event", cpuPerEvent);
+        BenchReport report = new BenchReport(results, config);
+        report.write(Path.of("target/benchmarks/results.json"), Path.of("target/benchmarks/backfill-only.json"),
+                Path.of("target/benchmarks/backfill-only.md"));
+        System.out.println(report.summary());
+    }
+
+    /**
+     * Issue 19, "live traffic first": a hub with the default backfill settings (hub.backfill.max-rate,
+     * workers, checkpoint-every as application.properties has them) and the file archive. The same
+     * open-loop live load (half the max end-to-end rate of hub_seed_max) runs twice, alone and while
+     * a backfill of bench.backfill-events archived events runs; the end-to-end p99 of the two is
+     * compared. The backfill is cancelled after the second phase.
+     */
+    private void liveDuringBackfill(Map<String, String> hubProps, List<String> jvmArgs, Events seed) throws Exception {
+        int n = config.backfillEvents;
+        String prefix = run + "-bflive-";
+        Path home = Path.of("target/benchmarks/hub-" + run + "-bflive").toAbsolutePath();
+        Map<String, String> props = new LinkedHashMap<>(hubProps);
+        props.remove("hub.archive.bucket");
+        props.remove("hub.backfill.max-rate");
+        props.remove("hub.backfill.workers");
+        props.remove("hub.backfill.checkpoint-every");
+        props.put("hub.archive.dir", home.resolve("archive").toString());
+        String url = freshPorts(props);
+        log("live during backfill: seeding " + n + " archived seed events (2002) in " + home.resolve("archive"));
+        BackfillPhase.toFiles(home.resolve("archive"), BackfillPhase.seed(prefix, n, 2002));
+        double rate = liveRate > 0 ? liveRate : config.pacedRate;
+        hub = startHub(home, props, jvmArgs);
+        try {
+            warmUp(hub, url, seed, run + "-bflwarm-", config.warmupSeconds);
+            long duration = config.durationSeconds * 1000L;
+            int c = config.concurrency;
+            log("live alone: open loop at " + Db.round(rate) + "/s");
+            load("hub_live_alone", () -> LoadDriver.openLoop(c, rate, duration, config.maxEvents,
+                    http(hub, url, seed, run + "-lalone-")), run + "-lalone-", seed.tagRows).put("offered_per_s", Db.round(rate));
+            String id = BackfillPhase.start(hub.managementPort, "2002-01-01", "2002-01-20");
+            long t0 = System.nanoTime();
+            while (BackfillPhase.state(hub.managementPort, id).path("delivered").asLong() == 0 && System.nanoTime() - t0 < 60_000_000_000L) {
+                Thread.sleep(100);
+            }
+            long before = BackfillPhase.state(hub.managementPort, id).path("delivered").asLong();
+            long b0 = System.nanoTime();
+            log("live during a backfill at the default max-rate: open loop at " + Db.round(rate) + "/s");
+            Map<String, Object> during = load("hub_live_during_backfill", () -> LoadDriver.openLoop(c, rate, duration, config.maxEvents,
+                    http(hub, url, seed, run + "-lduring-")), run + "-lduring-", seed.tagRows);
+            during.put("offered_per_s", Db.round(rate));
+            com.fasterxml.jackson.databind.JsonNode state = BackfillPhase.state(hub.managementPort, id);
+            during.put("backfill_state_after", state.path("state").asText());
+            during.put("backfill_delivered_during_phase", state.path("delivered").asLong() - before);
+            during.put("backfill_events_per_s_during_phase", Db.round((state.path("delivered").asLong() - before) / ((System.nanoTime() - b0) / 1e9)));
+            if ("running".equals(state.path("state").asText())) {
+                BackfillPhase.act(hub.managementPort, id, "cancel");
+            }
+            log("  backfill during the live phase: " + state);
+        } finally {
+            hub.close();
+        }
+    }
 
     private static List<String> jvmArgs(String options) {
         return options.isBlank() ? List.of() : Arrays.asList(options.trim().split("\\s+"));
@@ -507,6 +597,7 @@ public final class HubBenchmark {
         double acceptRate = (Double) max.get("per_s");
         @SuppressWarnings("unchecked")
         double e2eRate = (Double) ((Map<String, Object>) max.get("end_to_end")).get("events_per_s");
+        liveRate = e2eRate / 2;
 
         log("hub: seed events, open loop at half the max accept rate (" + Db.round(acceptRate / 2) + "/s)");
         load("hub_seed_half_accept_rate", () -> LoadDriver.openLoop(n, acceptRate / 2, duration, config.maxEvents,
