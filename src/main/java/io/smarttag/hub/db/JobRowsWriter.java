@@ -61,8 +61,8 @@ public class JobRowsWriter extends ServiceSupport {
     private static final String JOB_UPDATE = SqlFiles.load("job-update");
     private static final String TAGS_DELETE = SqlFiles.load("job-delete-tags");
     private static final String ASR_DELETE = SqlFiles.load("job-delete-asr");
-    private static final String TAG_INSERT = SqlFiles.load("tag-insert");
-    private static final String ASR_INSERT = SqlFiles.load("asr-insert");
+    private static final MultiRowInsert TAG_INSERT = new MultiRowInsert(SqlFiles.load("tag-insert"));
+    private static final MultiRowInsert ASR_INSERT = new MultiRowInsert(SqlFiles.load("asr-insert"));
 
     /** Which of two events of one job the job row shows: the greater. Missing EventTime sorts first. */
     static final Comparator<Version> LATER = Comparator
@@ -186,8 +186,8 @@ public class JobRowsWriter extends ServiceSupport {
                     }
                     written.add(wins ? item.rows().tagCount() : 0);
                 }
-                batch(c, TAG_INSERT, tags);
-                batch(c, ASR_INSERT, asr);
+                TAG_INSERT.insert(c, tags);
+                ASR_INSERT.insert(c, asr);
                 for (Item item : items) {
                     EventWork work = item.work();
                     if (work.isBackfill()) {
@@ -279,21 +279,6 @@ public class JobRowsWriter extends ServiceSupport {
                         ? new Version(Timestamps.utc(row.getObject(1, OffsetDateTime.class)), Timestamps.utc(row.getObject(2, OffsetDateTime.class)))
                         : null;
             }
-        }
-    }
-
-    private static void batch(Connection connection, String sql, List<List<Object>> rows) throws SQLException {
-        if (rows.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement insert = connection.prepareStatement(sql)) {
-            for (List<Object> row : rows) {
-                for (int i = 0; i < row.size(); i++) {
-                    insert.setObject(i + 1, row.get(i));
-                }
-                insert.addBatch();
-            }
-            insert.executeBatch();
         }
     }
 }
