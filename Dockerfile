@@ -32,5 +32,5 @@ EXPOSE 8080 9876
 ENV JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx160m -Xss512k -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1"
 # exec: java is PID 1 and gets SIGTERM itself (graceful drain, see hub.shutdown.*).
 # The class path is the jar and every jar in /app/lib, not only those the manifest names: a component
-# jar added there (a kamelet's, a JDBC driver) is found without rebuilding (README, "Adding a jar").
+# jar added there (a kamelet's, a JDBC driver) is found without rebuilding (docs/destinations.md, "Adding a jar").
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -cp '/app/smarttag-hub.jar:/app/lib/*' io.smarttag.hub.HubMain \"$@\"", "smarttag-hub"]

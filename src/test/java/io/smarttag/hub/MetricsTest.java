@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * GET /observe/metrics on the management port: Prometheus text with Camel's route metrics, JVM
- * metrics and the hub's own smarttag_* metrics under the names the README and the alert rules in
+ * metrics and the hub's own smarttag_* metrics under the names docs/operations.md and the alert rules in
  * deploy/prometheus use, counting what really happened to the events posted here.
  */
 class MetricsTest {

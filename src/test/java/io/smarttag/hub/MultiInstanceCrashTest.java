@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Each instance has its own data folder (spool, quarantine, .eml outbox, log); the archive is one
  * folder for all three, as the bucket replicas share (a per-pod file archive is not a setup for
- * replicas, see README), so a takeover that writes an event's archive again writes the same key.
+ * replicas, see docs/deployment.md), so a takeover that writes an event's archive again writes the same key.
  */
 class MultiInstanceCrashTest {
 

@@ -206,7 +206,7 @@ class PayloadFormatsTest {
     }
 
     /**
-     * The README's example, with environment variables alone: face events to one team's endpoint as
+     * The worked example of docs/destinations.md (filters and formats), with environment variables alone: face events to one team's endpoint as
      * CloudEvents, one tags document per video to a search indexer.
      */
     @Test

@@ -11,7 +11,7 @@ import io.smarttag.hub.testsupport.Samples;
 import org.junit.jupiter.api.Test;
 
 /**
- * The patterns the README documents, matched by Event Ruler against the event's view: each with an
+ * The patterns docs/destinations.md documents (section Filter), matched by Event Ruler against the event's view: each with an
  * event it takes and one it does not.
  */
 class EventFilterTest {
