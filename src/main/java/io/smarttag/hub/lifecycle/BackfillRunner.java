@@ -23,7 +23,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -48,14 +51,16 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * Runs backfills (routes/backfill.yaml calls {@link #tick} on a timer): takes a running backfill
  * under a lease (any instance; another takes over when the lease runs out), counts the archived
- * events of its range, then lists them in key order a chunk (hub.backfill.checkpoint-every) at a
- * time and delivers each to the one destination through its own route (direct:destination-<type>,
- * via direct:backfill-deliver) with the event id a live delivery had. After each chunk one
- * transaction writes the checkpoint (the chunk's last key) and the chunk's failed items.
+ * events of its range, then lists them in key order and delivers each to the one destination
+ * through its own route (direct:destination-<type>, via direct:backfill-deliver) with the event id a
+ * live delivery had, up to 2 x hub.backfill.workers at a time. Every hub.backfill.checkpoint-every
+ * events done in key order, one transaction writes the checkpoint (the last of them) and their
+ * failed items.
  *
- * <p><b>At least once.</b> A crash loses the chunk in flight: the next owner delivers it again from
- * the checkpoint, so at most hub.backfill.checkpoint-every events are delivered twice; receivers
- * deduplicate on the event id, the database destination replaces a job's rows.
+ * <p><b>At least once.</b> A crash loses what was done since the checkpoint and what was in flight:
+ * the next owner delivers it again from the checkpoint, so at most hub.backfill.checkpoint-every +
+ * 2 x hub.backfill.workers events are delivered twice; receivers deduplicate on the event id, the
+ * database destination replaces a job's rows.
  *
  * <p><b>Live traffic first.</b> Deliveries are paced to hub.backfill.max-rate per second and wait
  * while live events queue for a worker (seda:process not empty).
@@ -215,29 +220,91 @@ public class BackfillRunner extends ServiceSupport {
             LOG.info("backfill {} ({}): {} archived event(s) from {} to {}", backfill.id(), target.name(), listed,
                     backfill.from(), backfill.to());
         }
-        String cursor = backfill.cursor();
-        while (!stopping()) {
-            List<String> keys = reader.next(backfill.from(), backfill.to(), cursor, settings.chunk());
-            List<Outcome> firsts = deliverAll(backfill, target, reader, keys, k -> 0);
-            List<Outcome> retries = retryDue(backfill, target, reader);
-            if (firsts.stream().anyMatch(o -> o.result() == Result.NOT_RUN) || retries.stream().anyMatch(o -> o.result() == Result.NOT_RUN)) {
-                return; // stopping, or the lease was lost: the checkpoint stays where it was
-            }
-            String last = keys.isEmpty() ? null : keys.get(keys.size() - 1);
-            if (!checkpoint(backfill, last, firsts, retries)) {
-                return; // paused, cancelled or taken over
-            }
-            refreshProgress(backfill.id());
-            if (keys.isEmpty()) {
-                if (waiting(backfill.id()) == 0 && update(FINISH, clock.now(), clock.now(), backfill.id(), owner) == 1) {
-                    Backfill done = backfills.get(backfill.id());
-                    progress.put(done.destination(), done);
-                    LOG.info("backfill {} ({}) done: {} delivered, {} skipped, {} parked", done.id(), done.destination(),
-                            done.delivered(), done.skipped(), done.parked());
+        deliverInOrder(backfill, target, reader);
+    }
+
+    /** An archived event handed to the worker pool, in key order. */
+    private record Pending(String key, Future<Outcome> outcome) {
+    }
+
+    /**
+     * Delivers the range after the checkpoint as a stream: up to twice hub.backfill.workers events
+     * are in the pool at once, in key order, and the next key goes in as soon as the oldest is done,
+     * so the workers never wait for a chunk's slowest event (a database destination then commits
+     * full batches the whole time). The checkpoint moves over the oldest events done in order: every
+     * hub.backfill.checkpoint-every of them, at the end, and to renew the lease while an event is
+     * slow. A crash therefore delivers again at most checkpoint-every + 2 x workers events.
+     */
+    private void deliverInOrder(Backfill backfill, Destination target, ArchiveReader reader) throws Exception {
+        ArrayDeque<Pending> window = new ArrayDeque<>();
+        int windowMax = 2 * settings.workers();
+        String listedUpTo = backfill.cursor();
+        Iterator<String> page = Collections.emptyIterator();
+        boolean listedAll = false;
+        List<Outcome> done = new ArrayList<>();
+        String lastDone = null;
+        long renewed = System.nanoTime();
+        try {
+            while (!stopping()) {
+                while (!listedAll && window.size() < windowMax) {
+                    if (!page.hasNext()) {
+                        List<String> keys = reader.next(backfill.from(), backfill.to(), listedUpTo, settings.chunk());
+                        listedAll = keys.isEmpty();
+                        page = keys.iterator();
+                        continue;
+                    }
+                    String key = page.next();
+                    listedUpTo = key;
+                    window.add(new Pending(key, pool.submit(() -> deliver(backfill, target, reader, key, 0))));
                 }
-                return; // failed items wait for their retry: the next tick comes back
+                if (!window.isEmpty()) {
+                    Outcome oldest = oldestDone(window.peek());
+                    if (oldest != null) {
+                        if (oldest.result() == Result.NOT_RUN) {
+                            return; // stopping: the checkpoint stays before the events not run
+                        }
+                        lastDone = window.poll().key();
+                        done.add(oldest);
+                    }
+                }
+                boolean end = listedAll && window.isEmpty();
+                boolean chunk = done.size() >= settings.chunk() || end;
+                if (chunk || System.nanoTime() - renewed > settings.leaseMillis() * 1_000_000L / 3) {
+                    List<Outcome> retries = chunk ? retryDue(backfill, target, reader) : List.of();
+                    if (retries.stream().anyMatch(o -> o.result() == Result.NOT_RUN)) {
+                        return; // stopping, or the lease was lost
+                    }
+                    if (!checkpoint(backfill, done.isEmpty() ? null : lastDone, done, retries)) {
+                        LOG.info("backfill {}: paused, cancelled or taken over", backfill.id());
+                        return;
+                    }
+                    renewed = System.nanoTime();
+                    done = new ArrayList<>();
+                    refreshProgress(backfill.id());
+                }
+                if (end) {
+                    if (waiting(backfill.id()) == 0 && update(FINISH, clock.now(), clock.now(), backfill.id(), owner) == 1) {
+                        Backfill finished = backfills.get(backfill.id());
+                        progress.put(finished.destination(), finished);
+                        LOG.info("backfill {} ({}) done: {} delivered, {} skipped, {} parked", finished.id(), finished.destination(),
+                                finished.delivered(), finished.skipped(), finished.parked());
+                    }
+                    return; // failed items wait for their retry: the next tick comes back
+                }
             }
-            cursor = last;
+        } finally {
+            window.forEach(pending -> pending.outcome().cancel(false)); // not started: the next owner delivers them
+        }
+    }
+
+    /** The oldest event's outcome if it is done within 250 ms, else null (the caller renews the lease meanwhile). */
+    private static Outcome oldestDone(Pending oldest) throws Exception {
+        try {
+            return oldest.outcome().get(250, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException stillRunning) {
+            return null;
+        } catch (java.util.concurrent.CancellationException e) {
+            return new Outcome(oldest.key(), Result.NOT_RUN, null, 0);
         }
     }
 

@@ -32,11 +32,11 @@ final class BackfillPhase {
     }
 
     /** The hub settings a backfill phase needs (a token for the endpoint, no pacing). */
-    static void hubProperties(Map<String, String> properties) {
+    static void hubProperties(Map<String, String> properties, BenchConfig config) {
         properties.put("hub.management.token", TOKEN);
         properties.put("hub.backfill.max-rate", "0");
-        properties.put("hub.backfill.workers", "16");
-        properties.put("hub.backfill.checkpoint-every", "500");
+        properties.put("hub.backfill.workers", String.valueOf(config.backfillWorkers));
+        properties.put("hub.backfill.checkpoint-every", String.valueOf(config.backfillChunk));
         properties.put("hub.backfill.poll-ms", "200");
     }
 

@@ -31,6 +31,10 @@ final class BenchConfig {
     final int mnsMessages = integer("bench.mns-messages", 1000);
     /** Archived seed events backfilled into the database destination, from S3 and from files (issue 19). */
     final int backfillEvents = integer("bench.backfill-events", 20000);
+    /** hub.backfill.workers of the backfill phases (max-rate 0: how many deliveries run at once). */
+    final int backfillWorkers = integer("bench.backfill-workers", 16);
+    /** hub.backfill.checkpoint-every of the backfill phases. */
+    final int backfillChunk = integer("bench.backfill-chunk", 500);
     /** External PostgreSQL; empty: an embedded PostgreSQL (zonky) with a fresh database. */
     final String jdbcUrl = text("bench.jdbc.url", "");
     final String jdbcUser = text("bench.jdbc.user", "postgres");
@@ -84,6 +88,8 @@ final class BenchConfig {
         m.put("bench.raw-batch-events", rawBatchEvents);
         m.put("bench.mns-messages", mnsMessages);
         m.put("bench.backfill-events", backfillEvents);
+        m.put("bench.backfill-workers", backfillWorkers);
+        m.put("bench.backfill-chunk", backfillChunk);
         m.put("bench.jdbc.url", jdbcUrl.isEmpty() ? "(embedded PostgreSQL)" : jdbcUrl.replaceAll("password=[^&]*", "password=***"));
         m.put("bench.hub.jvm-args", hubJvmArgs.isEmpty() ? "(none)" : hubJvmArgs);
         m.put("bench.idle-seconds", idleSeconds);

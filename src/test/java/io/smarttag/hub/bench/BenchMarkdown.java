@@ -20,6 +20,8 @@ final class BenchMarkdown {
         {"bench.mns-messages", "1000", "Seed messages sent through the MNS queue."},
         {"bench.backfill-only", "false", "Only raw_seed_rows_batched and the backfill phases (hub_backfill_s3, hub_backfill_file, hub_live_alone, hub_live_during_backfill), written to target/benchmarks/backfill-only.md; docs/ keeps the last full run. JFR of the two backfills with bench.jfr."},
         {"bench.backfill-events", "20000", "Archived seed events backfilled into the database destination, from S3 (S3Proxy) and from the file archive (issue 19)."},
+        {"bench.backfill-workers", "16", "hub.backfill.workers of the two backfill phases (deliveries at once; they run with hub.backfill.max-rate 0)."},
+        {"bench.backfill-chunk", "500", "hub.backfill.checkpoint-every of the two backfill phases."},
         {"bench.jdbc.url", "(empty)", "PostgreSQL JDBC URL to use instead of the embedded one (a scratch database: the hub migrates it and the run adds rows). Also BENCH_JDBC_URL."},
         {"bench.jdbc.user / bench.jdbc.password", "postgres / postgres", "Credentials for bench.jdbc.url."},
         {"bench.hub.jvm-args", "`" + BenchConfig.SMALL_BOX + "`", "JVM options of the hub process; default: the README's small-box options; `none`: plain `java -jar`."},
@@ -43,7 +45,7 @@ final class BenchMarkdown {
         {"hub_seed_half_accept_rate", "Hub: open loop (fixed rate) at half the max accept rate measured above; latency counted from when each request was due."},
         {"hub_seed_half_e2e_rate", "Hub: open loop at half the max end-to-end rate measured above; the end-to-end percentiles of this phase are the latency target's."},
         {"hub_large_max", "Hub: large events (2,000 tags x 5 Times), closed loop."},
-        {"hub_backfill_s3", "Hub backfill (issue 19): bench.backfill-events archived seed events in the S3 archive (S3Proxy), backfilled into the database destination by POST /observe/backfill (hub.backfill.max-rate 0, 16 workers); events/s = delivered / (request to done); no HTTP and no inbox row per event."},
+        {"hub_backfill_s3", "Hub backfill (issue 19): bench.backfill-events archived seed events in the S3 archive (S3Proxy), backfilled into the database destination by POST /observe/backfill (hub.backfill.max-rate 0, bench.backfill-workers workers); events/s = delivered / (request to done); no HTTP and no inbox row per event."},
         {"hub_backfill_file", "The same from the file archive, on a hub of its own (its archive has no bucket)."},
         {"hub_live_alone", "Hub with the default backfill settings and the file archive: open loop at half the max end-to-end rate of hub_seed_max, no backfill running."},
         {"hub_live_during_backfill", "The same load on the same hub while a backfill of bench.backfill-events archived events (2002) into the database destination runs at the default hub.backfill.max-rate; cancelled after the phase."},
@@ -127,21 +129,26 @@ final class BenchMarkdown {
 
         if (phases.containsKey("hub_backfill_s3") || phases.containsKey("hub_backfill_file")) {
             md.append("\n## Backfill from the archive (issue 19)\n\n")
-                    .append("| phase | events | delivered | parked | seconds | events/s | tag rows/s | hub CPU ms/event | PostgreSQL CPU s |\n")
-                    .append("|---|---|---|---|---|---|---|---|---|\n");
+                    .append("| phase | events | delivered | parked | seconds | events/s | tag rows/s | hub CPU ms/event | PostgreSQL CPU ms/event")
+                    .append(" | benchmark JVM CPU ms/event (S3Proxy) | machine busy % |\n")
+                    .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (String name : List.of("hub_backfill_s3", "hub_backfill_file")) {
                 Map<String, Object> p = (Map<String, Object>) phases.get(name);
                 if (p != null) {
                     Map<String, Object> c = (Map<String, Object>) p.get("cpu");
                     Object delivered = p.get("delivered");
-                    Object perEvent = delivered instanceof Number d && d.longValue() > 0 && c.get("hub_cpu_s") instanceof Number h
-                            ? Math.round(1_000_000 * h.doubleValue() / d.longValue()) / 1000.0 : null;
+                    Object perEvent = perEvent(c.get("hub_cpu_s"), delivered);
                     md.append("| ").append(name).append(" | ").append(fmt(p.get("events"))).append(" | ").append(fmt(delivered))
                             .append(" | ").append(fmt(p.get("parked"))).append(" | ").append(fmt(p.get("seconds")))
                             .append(" | ").append(fmt(p.get("events_per_s"))).append(" | ").append(fmt(p.get("tag_rows_per_s")))
-                            .append(" | ").append(fmt(perEvent)).append(" | ").append(fmt(c.get("postgres_cpu_s"))).append(" |\n");
+                            .append(" | ").append(fmt(perEvent)).append(" | ").append(fmt(perEvent(c.get("postgres_cpu_s"), delivered)))
+                            .append(" | ").append(fmt(perEvent(c.get("bench_jvm_cpu_s"), delivered)))
+                            .append(" | ").append(fmt(c.get("machine_busy_pct"))).append(" |\n");
                 }
             }
+            md.append("\nCPU per delivered event over the phase: the hub process, PostgreSQL (postmaster and backends), and the ")
+                    .append("benchmark's own JVM, which is S3Proxy's in the S3 phase (the file phase's figure is the benchmark polling the ")
+                    .append("backfill's state). All three share the 2 cores: at 100 % busy the sum of the three bounds the rate.\n");
             Map<String, Object> during = (Map<String, Object>) phases.get("hub_live_during_backfill");
             if (during != null) {
                 md.append("\nLive traffic while a backfill runs at the default `hub.backfill.max-rate` (hub_live_alone, then ")
@@ -191,16 +198,16 @@ final class BenchMarkdown {
         md.append("\npeak_rss = VmHWM of the hub process over the whole run (incl. start). Heap over JMX: peak used = ")
                 .append("the larger of the sampled maximum (every 200 ms) and the sum of the heap pools' peaks.\n");
 
-        md.append("\n## CPU per phase (who used the 2 cores)\n\n| phase | wall s | process CPU s (hub; same_work_*: the baseline) | CPU ms / event | PostgreSQL CPU s | load threads CPU s | machine busy % |\n|---|---|---|---|---|---|---|\n");
+        md.append("\n## CPU per phase (who used the 2 cores)\n\n| phase | wall s | process CPU s (hub; same_work_*: the baseline) | CPU ms / event | PostgreSQL CPU s | load threads CPU s | benchmark JVM CPU s | machine busy % |\n|---|---|---|---|---|---|---|---|\n");
         phases.forEach((name, value) -> {
             Map<String, Object> p = (Map<String, Object>) value;
             Map<String, Object> c = (Map<String, Object>) p.get("cpu");
             md.append("| ").append(name).append(" | ").append(fmt(c.get("wall_s"))).append(" | ").append(fmt(c.get("hub_cpu_s")))
                     .append(" | ").append(fmt(c.get("hub_cpu_ms_per_event"))).append(" | ").append(fmt(c.get("postgres_cpu_s"))).append(" | ").append(fmt(p.get("load_threads_cpu_s")))
-                    .append(" | ").append(fmt(c.get("machine_busy_pct"))).append(" |\n");
+                    .append(" | ").append(fmt(c.get("bench_jvm_cpu_s"))).append(" | ").append(fmt(c.get("machine_busy_pct"))).append(" |\n");
         });
         md.append("\nLoad threads = CPU of the benchmark's own load threads (HTTP client / JDBC / naive route); S3Proxy and the ")
-                .append("MNS test server also run in the benchmark JVM and are not in that column. Machine busy includes everything on ")
+                .append("MNS test server also run in the benchmark JVM and are not in that column; benchmark JVM = all of that JVM (load threads, S3Proxy, MNS test server). Machine busy includes everything on ")
                 .append("the machine (other jobs too), from /proc/stat.\n");
 
         md.append("\n## What each phase does\n\nAll phases run in one run against the same PostgreSQL database and tables; ")
@@ -281,4 +288,11 @@ final class BenchMarkdown {
         }
         return String.valueOf(value);
     }
+
+    /** CPU seconds per event in ms (3 decimals), or null when either is missing. */
+    private static Object perEvent(Object cpuSeconds, Object events) {
+        return events instanceof Number n && n.longValue() > 0 && cpuSeconds instanceof Number c
+                ? Math.round(1_000_000 * c.doubleValue() / n.longValue()) / 1000.0 : null;
+    }
+
 }

@@ -61,7 +61,7 @@ public final class HubBenchmark {
         Events seed = Events.seed();
         Events large = Events.large(config.largeTags, config.largeTimes);
         Map<String, String> hubProps = servers();
-        BackfillPhase.hubProperties(hubProps);
+        BackfillPhase.hubProperties(hubProps, config);
         // The large event is well below the hub's 1 MiB body limit; raise it only if it ever is not.
         long bodyLimit = 1_048_576;
         if (large.size > bodyLimit) {
@@ -708,6 +708,7 @@ public final class HubBenchmark {
     /** As above for target's process (the "hub_cpu_s" of a same-work phase is the baseline's process). */
     private Map<String, Object> measureCpu(BenchProcess target, Callable<Map<String, Object>> body) throws Exception {
         double hub0 = target.cpuSeconds();
+        double bench0 = Machine.processCpuSeconds(ProcessHandle.current().pid());
         double pg0 = postgresPort > 0 ? Machine.postgresCpuSeconds(postgresPort) : -1;
         long[] m0 = Machine.cpuJiffies();
         long t0 = System.nanoTime();
@@ -717,6 +718,7 @@ public final class HubBenchmark {
         Map<String, Object> cpu = new LinkedHashMap<>();
         cpu.put("wall_s", Db.round(wall));
         cpu.put("hub_cpu_s", Db.round(target.cpuSeconds() - hub0));
+        cpu.put("bench_jvm_cpu_s", Db.round(Machine.processCpuSeconds(ProcessHandle.current().pid()) - bench0));
         if (pg0 >= 0) {
             cpu.put("postgres_cpu_s", Db.round(Machine.postgresCpuSeconds(postgresPort) - pg0));
         }
