@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -53,6 +54,38 @@ final class BackfillPhase {
     static void toS3(String bucket, Map<String, byte[]> events) throws Exception {
         try (S3Client s3 = TestServers.s3Client()) {
             ArchiveSeed.toS3(s3, bucket, events);
+        }
+    }
+
+    /**
+     * The S3 read limit of this machine (raw_s3_get): every archived object read once with the AWS
+     * SDK (the hub's client settings: path style, checksums only where required) by `threads`
+     * threads of the benchmark JVM, no database and no Camel. S3Proxy serves them from the same
+     * JVM, on the same cores, as it does for hub_backfill_s3.
+     */
+    static Map<String, Object> rawGets(String bucket, List<String> keys, int threads) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        try (S3Client s3 = TestServers.s3Client()) {
+            long t0 = System.nanoTime();
+            List<java.util.concurrent.Future<?>> gets = new java.util.ArrayList<>();
+            for (String key : keys) {
+                gets.add(pool.submit(() -> bytes.addAndGet(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray().length)));
+            }
+            for (java.util.concurrent.Future<?> get : gets) {
+                get.get();
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("ok", keys.size()); // a failed GET throws: the phase fails
+            m.put("errors", 0);
+            m.put("threads", threads);
+            m.put("bytes", bytes.get());
+            m.put("seconds", Db.round(seconds));
+            m.put("per_s", Db.round(keys.size() / seconds));
+            return m;
+        } finally {
+            pool.shutdown();
         }
     }
 

@@ -46,6 +46,7 @@ final class BenchMarkdown {
         {"hub_seed_half_e2e_rate", "Hub: open loop at half the max end-to-end rate measured above; the end-to-end percentiles of this phase are the latency target's."},
         {"hub_large_max", "Hub: large events (2,000 tags x 5 Times), closed loop."},
         {"hub_backfill_s3", "Hub backfill (issue 19): bench.backfill-events archived seed events in the S3 archive (S3Proxy), backfilled into the database destination by POST /observe/backfill (hub.backfill.max-rate 0, bench.backfill-workers workers); events/s = delivered / (request to done); no HTTP and no inbox row per event."},
+        {"raw_s3_get", "S3 read baseline (issue 19), no database and no Camel: the bench.backfill-events objects of hub_backfill_s3 read once each with the AWS SDK (the hub's client settings) by bench.backfill-workers threads of the benchmark JVM from S3Proxy in the same JVM: the most archived events per second this machine reads from S3Proxy, before anything is written."},
         {"hub_backfill_file", "The same from the file archive, on a hub of its own (its archive has no bucket)."},
         {"hub_live_alone", "Hub with the default backfill settings and the file archive: open loop at half the max end-to-end rate of hub_seed_max, no backfill running."},
         {"hub_live_during_backfill", "The same load on the same hub while a backfill of bench.backfill-events archived events (2002) into the database destination runs at the default hub.backfill.max-rate; cancelled after the phase."},
@@ -148,7 +149,8 @@ final class BenchMarkdown {
             }
             md.append("\nCPU per delivered event over the phase: the hub process, PostgreSQL (postmaster and backends), and the ")
                     .append("benchmark's own JVM, which is S3Proxy's in the S3 phase (the file phase's figure is the benchmark polling the ")
-                    .append("backfill's state). All three share the 2 cores: at 100 % busy the sum of the three bounds the rate.\n");
+                    .append("backfill's state). All three share the 2 cores: at 100 % busy the sum of the three bounds the rate. ")
+                    .append("raw_s3_get (load side) is the rate at which this machine reads the same objects from S3Proxy with no database at all.\n");
             Map<String, Object> during = (Map<String, Object>) phases.get("hub_live_during_backfill");
             if (during != null) {
                 md.append("\nLive traffic while a backfill runs at the default `hub.backfill.max-rate` (hub_live_alone, then ")

@@ -74,6 +74,8 @@ final class BenchReport {
         r.put("hub_large_e2e_vs_raw_large_rows", ratio(get("hub_large_max", "end_to_end", "events_per_s"), get("raw_large_rows", "per_s")));
         r.put("hub_large_e2e_vs_naive_camel_large", ratio(get("hub_large_max", "end_to_end", "events_per_s"), get("naive_camel_large", "per_s")));
         r.put("hub_backfill_s3_vs_raw_seed_rows_batched", ratio(get("hub_backfill_s3", "events_per_s"), get("raw_seed_rows_batched", "per_s")));
+        r.put("raw_s3_get_vs_raw_seed_rows_batched", ratio(get("raw_s3_get", "per_s"), get("raw_seed_rows_batched", "per_s")));
+        r.put("hub_backfill_s3_vs_raw_s3_get", ratio(get("hub_backfill_s3", "events_per_s"), get("raw_s3_get", "per_s")));
         r.put("hub_backfill_file_vs_raw_seed_rows_batched", ratio(get("hub_backfill_file", "events_per_s"),
                 get("raw_seed_rows_batched", "per_s")));
         r.put("hub_live_e2e_p99_during_backfill_vs_alone", ratio(get("hub_live_during_backfill", "end_to_end", "p99_ms"),

@@ -161,7 +161,11 @@ public final class HubBenchmark {
         int n = config.backfillEvents;
         String prefix = run + "-bfs3-";
         log("backfill: seeding " + n + " archived seed events in S3 (S3Proxy)");
-        BackfillPhase.toS3(bucket, BackfillPhase.seed(prefix, n));
+        Map<String, byte[]> archived = BackfillPhase.seed(prefix, n);
+        BackfillPhase.toS3(bucket, archived);
+        log("baseline: GET of the " + n + " archived objects from S3Proxy, " + config.backfillWorkers + " threads, no database");
+        phases.put("raw_s3_get", measureCpu(() -> BackfillPhase.rawGets(bucket, List.copyOf(archived.keySet()), config.backfillWorkers)));
+        log("  raw_s3_get: " + phases.get("raw_s3_get"));
         log("backfill: " + n + " archived events from S3 into the database destination");
         phases.put("hub_backfill_s3", measureCpu(() -> BackfillPhase.run(hub.managementPort, db, prefix, n)));
         log("  hub_backfill_s3: " + phases.get("hub_backfill_s3"));
