@@ -39,6 +39,9 @@ final class BackfillPhase {
         properties.put("hub.backfill.workers", String.valueOf(config.backfillWorkers));
         properties.put("hub.backfill.checkpoint-every", String.valueOf(config.backfillChunk));
         properties.put("hub.backfill.poll-ms", "200");
+        if (!config.backfillBatchMax.isEmpty()) {
+            properties.put("hub.database.batch-max", config.backfillBatchMax);
+        }
     }
 
     /** Seeds n events of one year (2001, far from the other phases' EventTimes) under a job prefix. */

@@ -35,6 +35,8 @@ final class BenchConfig {
     final int backfillWorkers = integer("bench.backfill-workers", 16);
     /** hub.backfill.checkpoint-every of the backfill phases. */
     final int backfillChunk = integer("bench.backfill-chunk", 500);
+    /** hub.database.batch-max of the hubs (empty: the hub's default); it groups the backfill's writes too. */
+    final String backfillBatchMax = text("bench.backfill-batch-max", "");
     /** External PostgreSQL; empty: an embedded PostgreSQL (zonky) with a fresh database. */
     final String jdbcUrl = text("bench.jdbc.url", "");
     final String jdbcUser = text("bench.jdbc.user", "postgres");
@@ -90,6 +92,7 @@ final class BenchConfig {
         m.put("bench.backfill-events", backfillEvents);
         m.put("bench.backfill-workers", backfillWorkers);
         m.put("bench.backfill-chunk", backfillChunk);
+        m.put("bench.backfill-batch-max", backfillBatchMax.isEmpty() ? "(hub default)" : backfillBatchMax);
         m.put("bench.jdbc.url", jdbcUrl.isEmpty() ? "(embedded PostgreSQL)" : jdbcUrl.replaceAll("password=[^&]*", "password=***"));
         m.put("bench.hub.jvm-args", hubJvmArgs.isEmpty() ? "(none)" : hubJvmArgs);
         m.put("bench.idle-seconds", idleSeconds);

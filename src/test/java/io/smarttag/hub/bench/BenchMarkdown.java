@@ -22,6 +22,7 @@ final class BenchMarkdown {
         {"bench.backfill-events", "20000", "Archived seed events backfilled into the database destination, from S3 (S3Proxy) and from the file archive (issue 19)."},
         {"bench.backfill-workers", "16", "hub.backfill.workers of the two backfill phases (deliveries at once; they run with hub.backfill.max-rate 0)."},
         {"bench.backfill-chunk", "500", "hub.backfill.checkpoint-every of the two backfill phases."},
+        {"bench.backfill-batch-max", "(hub default)", "hub.database.batch-max of the hubs (the database destination's group commit, which the backfill's writes share); empty: the hub's default."},
         {"bench.jdbc.url", "(empty)", "PostgreSQL JDBC URL to use instead of the embedded one (a scratch database: the hub migrates it and the run adds rows). Also BENCH_JDBC_URL."},
         {"bench.jdbc.user / bench.jdbc.password", "postgres / postgres", "Credentials for bench.jdbc.url."},
         {"bench.hub.jvm-args", "`" + BenchConfig.SMALL_BOX + "`", "JVM options of the hub process; default: the README's small-box options; `none`: plain `java -jar`."},
