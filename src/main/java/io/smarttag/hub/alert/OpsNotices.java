@@ -50,7 +50,7 @@ public class OpsNotices {
         String text = "An event could not be delivered to destination " + where + " and is parked.\n\n"
                 + "JobId: " + jobId + "\nInbox id: " + inboxId + "\nDestination: " + where + "\nAttempts: " + attempts
                 + "\nLast error: " + error
-                + "\n\nReplay it once the destination is fixed: see README, Reliability.\n";
+                + "\n\nReplay it once the destination is fixed: see docs/reliability.md, Replaying parked events.\n";
         String html = "<html><body><p>An event could not be delivered to destination " + AlertComposer.htmlEscape(where)
                 + " and is parked.</p><pre>" + AlertComposer.htmlEscape(text) + "</pre></body></html>";
         return new Alert(subject, text, html);

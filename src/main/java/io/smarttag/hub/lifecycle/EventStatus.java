@@ -27,7 +27,7 @@ import javax.sql.DataSource;
  * <p>After retention deleted a job's events the inbox has nothing: the job row, which stays, says
  * where its latest event is archived, and the answer says the events are past retention
  * (pastRetention true, archiveHint the archive key). Without a database destination there is no
- * job row and the answer for such a job is an empty list (documented in the README).
+ * job row and the answer for such a job is an empty list (documented in docs/operations.md).
  */
 public class EventStatus {
 
