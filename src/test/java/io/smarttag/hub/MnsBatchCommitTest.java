@@ -101,11 +101,13 @@ class MnsBatchCommitTest {
             sending.batchPutMessage(messages);
             GroupCommitTest.awaitBlockedInsert(hub, database);
             String jobs = "SELECT COUNT(*) FROM smarttag_inbox WHERE source = 'mns' AND job_id LIKE 'mns-batch-" + database + "-%'";
-            // the others are in (or wait in the first one's batch): once nothing moves for a second, let it go
+            // the others are in (or wait in the first one's batch): once nothing moves for 3 s, let it go
+            // (1 s was too short on a loaded CI box: 8 of the 16 had not started yet, and each committed
+            // alone after the release)
             long stored = -1;
             for (long now = hub.count(jobs); now != stored; now = hub.count(jobs)) {
                 stored = now;
-                Thread.sleep(1000);
+                Thread.sleep(3000);
             }
             blocker.rollback();
 
