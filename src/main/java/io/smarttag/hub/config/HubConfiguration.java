@@ -53,6 +53,8 @@ import io.smarttag.hub.quarantine.QuarantineStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
@@ -121,13 +123,31 @@ public class HubConfiguration implements CamelConfiguration {
         requireFreePort("hub.management.port", settings.text("hub.management.host"), settings.integer("hub.management.port"));
 
         HikariDataSource dataSource = Databases.open(settings);
+        // Flyway runs on a thread of its own while this configuration goes on and Camel loads the
+        // YAML routes (on a fresh database about half a second each, issue 21: ready in 2 s). The
+        // pool's service below, the first the hub adds, waits for it when the context starts: before
+        // the hub's other services, the routes and the management routes (health) start, as when
+        // Flyway ran here. migrateWhenReachable returns as it did (a database that is down leaves a
+        // retry in the background and the hub spools).
+        FutureTask<Void> migration = new FutureTask<>(() -> Databases.migrateWhenReachable(dataSource, 5000), null);
+        Thread migrating = new Thread(migration, "smarttag-migrate-start");
+        migrating.setDaemon(true);
+        migrating.start();
         context.addService(new ServiceSupport() {
+            @Override
+            protected void doStart() throws Exception {
+                try {
+                    migration.get();
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof Exception cause ? cause : new IllegalStateException(e.getCause());
+                }
+            }
+
             @Override
             protected void doStop() {
                 dataSource.close();
             }
         });
-        Databases.migrateWhenReachable(dataSource, 5000);
         registry.bind("hubDataSource", dataSource);
         // Health: readiness is "can accept a callback" (database or spool); the database, the spool and
         // each destination are components of the detail view, DOWN there without leaving service.
