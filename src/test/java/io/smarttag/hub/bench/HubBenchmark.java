@@ -186,9 +186,9 @@ public final class HubBenchmark {
         hub = HubUnderTest.start(home, props, jvmArgs);
         try {
             log("backfill: " + n + " archived events from the file archive into the database destination");
-            jfr(hub, "start", "backfill-file");
+            profile(hub, "start", "backfill-file");
             phases.put("hub_backfill_file", measureCpu(() -> BackfillPhase.run(hub.managementPort, db, prefix, n)));
-            jfr(hub, "stop", "backfill-file");
+            profile(hub, "stop", "backfill-file");
             log("  hub_backfill_file: " + phases.get("hub_backfill_file"));
         } finally {
             hub.close();
@@ -208,9 +208,9 @@ public final class HubBenchmark {
             load("raw_seed_rows_batched", () -> LoadDriver.closedLoop(config.concurrency, config.baselineSeconds * 1000L, Long.MAX_VALUE,
                     RawJdbcBaseline.jobsWithTagsBatched(db, run + "-raw44b-", seed.withJobId("raw"), k)), null, seed.tagRows, k);
             warmUp(hub, signedUrl, seed, run + "-warm-", config.warmupSeconds);
-            jfr(hub, "start", "backfill-s3");
+            profile(hub, "start", "backfill-s3");
             backfillFromS3(hubProps.get("hub.archive.bucket"));
-            jfr(hub, "stop", "backfill-s3");
+            profile(hub, "stop", "backfill-s3");
         } finally {
             hub.close();
         }
@@ -334,7 +334,7 @@ public final class HubBenchmark {
         out.put("idle_cpu_ms_per_s", Db.round(idleMsPerS));
 
         target.hold();
-        jfr(target, "start", name + "-accept");
+        profile(target, "start", name + "-accept");
         Map<String, Object> accept = measureCpu(target, () -> {
             LoadDriver.Result r = LoadDriver.closedLoop(config.concurrency, config.durationSeconds * 1000L, config.maxEvents,
                     http(target, url, seed, prefix));
@@ -351,20 +351,20 @@ public final class HubBenchmark {
             return m;
         });
         target.checkAlive(name + " accept");
-        jfr(target, "stop", name + "-accept");
+        profile(target, "stop", name + "-accept");
         long ok = ((Number) accept.get("ok")).longValue();
         long doneEarly = db.count("SELECT COUNT(*) FROM smarttag_inbox WHERE job_id LIKE ? AND state = 'done'", prefix + "%");
         accept.put("done_while_held", doneEarly); // 0: processing really was held back
         out.put("accept", perEvent(accept, ok, idleMsPerS));
 
         double[] drain = new double[1];
-        jfr(target, "start", name + "-process");
+        profile(target, "start", name + "-process");
         Map<String, Object> process = measureCpu(target, () -> {
             target.release();
             drain[0] = db.awaitSettled(prefix, ok, 900, target);
             return new LinkedHashMap<>();
         });
-        jfr(target, "stop", name + "-process");
+        profile(target, "stop", name + "-process");
         target.drained();
         process.put("events", ok);
         process.put("drain_s", Db.round(drain[0]));
@@ -377,9 +377,9 @@ public final class HubBenchmark {
         out.put("process", perEvent(process, ok, idleMsPerS));
         out.put("end_to_end_cpu_ms_per_event", Db.round(cpuMs(out.get("accept")) + cpuMs(out.get("process"))));
         out.put("end_to_end_net_cpu_ms_per_event", Db.round(netMs(out.get("accept")) + netMs(out.get("process"))));
-        jfr(target, "start", name + "-paced");
+        profile(target, "start", name + "-paced");
         out.put("paced", paced(target, url, seed, name, idleMsPerS));
-        jfr(target, "stop", name + "-paced");
+        profile(target, "stop", name + "-paced");
         log("  " + name + ": " + out);
         return out;
     }
@@ -415,42 +415,41 @@ public final class HubBenchmark {
     }
 
     /**
-     * With -Dbench.jfr=true: a JFR recording (settings=profile) of one phase of the process, written
-     * to target/benchmarks/jfr/<name>.jfr (jcmd JFR.start / JFR.stop). Profiles, not measurements:
-     * the CPU figures of a run with it are not reported as such.
+     * Profiles one phase of the process (start, then stop): with -Dbench.jfr=true a JFR recording
+     * (settings=profile, jcmd JFR.start / JFR.stop) to target/benchmarks/jfr/<name>.jfr; with
+     * -Dbench.asprof=<path of asprof> async-profiler's CPU samples (every 1 ms, Java and native
+     * frames) as collapsed stacks to target/benchmarks/profile/<name>.collapsed. Profiles, not
+     * measurements: the CPU figures of a run with either are not reported as such.
      */
-    private void jfr(BenchProcess target, String what, String name) throws Exception {
-        asprof(target, what, name);
-        if (!config.jfr) {
-            return;
+    private void profile(BenchProcess target, String what, String name) throws Exception {
+        boolean start = "start".equals(what);
+        String pid = String.valueOf(target.pid());
+        if (config.jfr) {
+            Path file = outputFile("jfr", name + ".jfr");
+            String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+            runTool("jfr " + what + " " + name, start
+                    ? List.of(jcmd, pid, "JFR.start", "name=" + name, "settings=profile")
+                    : List.of(jcmd, pid, "JFR.stop", "name=" + name, "filename=" + file));
         }
-        Path dir = Path.of("target/benchmarks/jfr").toAbsolutePath();
-        java.nio.file.Files.createDirectories(dir);
-        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-        List<String> command = "start".equals(what)
-                ? List.of(jcmd, String.valueOf(target.pid()), "JFR.start", "name=" + name, "settings=profile")
-                : List.of(jcmd, String.valueOf(target.pid()), "JFR.stop", "name=" + name, "filename=" + dir.resolve(name + ".jfr"));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        p.waitFor();
-        log("  jfr " + what + " " + name + ": " + output.trim().replaceAll("\\s+", " "));
+        if (!config.asprof.isEmpty()) {
+            Path file = outputFile("profile", name + ".collapsed");
+            runTool("asprof " + what + " " + name, start
+                    ? List.of(config.asprof, "start", "-e", "cpu", "-i", "1ms", pid)
+                    : List.of(config.asprof, "stop", "-o", "collapsed", "-f", file.toString(), pid));
+        }
     }
 
-    /** With -Dbench.asprof=<path of asprof>: a CPU profile of the phase, collapsed stacks (see BenchConfig). */
-    private void asprof(BenchProcess target, String what, String name) throws Exception {
-        if (config.asprof.isEmpty()) {
-            return;
-        }
-        Path dir = Path.of("target/benchmarks/profile").toAbsolutePath();
-        java.nio.file.Files.createDirectories(dir);
-        String pid = String.valueOf(target.pid());
-        List<String> command = "start".equals(what)
-                ? List.of(config.asprof, "start", "-e", "cpu", "-i", "1ms", pid)
-                : List.of(config.asprof, "stop", "-o", "collapsed", "-f", dir.resolve(name + ".collapsed").toString(), pid);
+    private static Path outputFile(String dir, String file) throws Exception {
+        Path path = Path.of("target/benchmarks", dir).toAbsolutePath();
+        java.nio.file.Files.createDirectories(path);
+        return path.resolve(file);
+    }
+
+    private void runTool(String label, List<String> command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes());
         p.waitFor();
-        log("  asprof " + what + " " + name + ": " + output.trim().replaceAll("\\s+", " "));
+        log("  " + label + ": " + output.trim().replaceAll("\\s+", " "));
     }
 
     @SuppressWarnings("unchecked")
