@@ -69,6 +69,8 @@ public class ArchiveKeys {
             org.apache.camel.Exchange exchange) {
         exchange.getMessage().setHeader(org.apache.camel.Exchange.FILE_NAME, keyFor(work, destination));
         exchange.setVariable("bucket", destination.option("bucket"));
+        exchange.setVariable("archiveClient", S3Clients.beanName(destination));
+        exchange.setVariable("archiveDir", destination.option("dir"));
     }
 
     public String keyFor(VodEvent event) {

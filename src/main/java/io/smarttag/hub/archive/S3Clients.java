@@ -21,6 +21,15 @@ public final class S3Clients {
     private S3Clients() {
     }
 
+    /** The registry name of an archive destination's S3 client (bound at start, named in its route's URI). */
+    public static String beanName(io.smarttag.hub.destination.Destination destination) {
+        return beanName(destination.name());
+    }
+
+    public static String beanName(String destinationName) {
+        return "s3-" + destinationName;
+    }
+
     /** The client of one archive destination: its s3.* options, each defaulting to hub.archive.s3.*. */
     public static S3Client create(io.smarttag.hub.destination.Destination destination) {
         return create(destination::option);

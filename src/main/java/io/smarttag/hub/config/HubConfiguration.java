@@ -35,6 +35,7 @@ import io.smarttag.hub.inbox.EventMdc;
 import io.smarttag.hub.inbox.RetryPolicy;
 import io.smarttag.hub.inbox.EventLog;
 import io.smarttag.hub.inbox.InboxEngine;
+import io.smarttag.hub.inbox.AcceptStep;
 import io.smarttag.hub.inbox.Handoff;
 import io.smarttag.hub.inbox.InboxWriter;
 import io.smarttag.hub.alert.AlertLog;
@@ -209,8 +210,9 @@ public class HubConfiguration implements CamelConfiguration {
         context.addService(engine);
         registry.bind("inboxEngine", engine);
         // events travel to the workers in memory while fewer than 4 per worker wait (Handoff)
-        registry.bind("handoff", new Handoff(context.createProducerTemplate(), settings.integer("hub.process.queue-size"),
-                4 * settings.integer("hub.process.workers")));
+        Handoff handoff = new Handoff(context.createProducerTemplate(), settings.integer("hub.process.queue-size"),
+                4 * settings.integer("hub.process.workers"));
+        registry.bind("acceptStep", new AcceptStep(writer, eventLog, metrics, handoff));
         registry.bind("alertLog", new AlertLog(dataSource, destinations, clock, notices));
         ShutdownGate gate = new ShutdownGate(settings.number("hub.shutdown.drain-ms"), settings.integer("hub.http.port"));
         context.getManagementStrategy().addEventNotifier(gate);
@@ -244,13 +246,14 @@ public class HubConfiguration implements CamelConfiguration {
             LOG.warn("hub.callback.auth-key is not set: HTTP callbacks are accepted WITHOUT signature check");
         }
         registry.bind("callbackAuthenticator", authenticator);
+        registry.bind("callbackRequests", new io.smarttag.hub.http.CallbackRequests(metrics, gate, authenticator));
 
         // Alerts say where the raw event is: in the default archive (hub.archive.*).
         ArchiveTarget defaultArchive = new ArchiveTarget(settings.text("hub.archive.bucket"), settings.text("hub.archive.dir"));
         registry.bind("archiveTarget", defaultArchive);
         for (Destination archive : destinations.ofType("archive")) {
             if (!archive.option("bucket").isEmpty()) {
-                registry.bind("s3-" + archive.name(), S3Clients.create(archive));
+                registry.bind(S3Clients.beanName(archive), S3Clients.create(archive));
             }
         }
 
@@ -260,7 +263,7 @@ public class HubConfiguration implements CamelConfiguration {
                 settings.text("hub.cloudevents.source"), settings.text("hub.cloudevents.type-prefix")));
         // Backfills: read the archive with the archive destination's own S3 client, deliver through the destinations' routes.
         io.smarttag.hub.lifecycle.BackfillRunner backfillRunner = new io.smarttag.hub.lifecycle.BackfillRunner(dataSource, backfills,
-                destinations, archiveKeys, name -> registry.lookupByNameAndType("s3-" + name, software.amazon.awssdk.services.s3.S3Client.class),
+                destinations, archiveKeys, name -> registry.lookupByNameAndType(S3Clients.beanName(name), software.amazon.awssdk.services.s3.S3Client.class),
                 context, retry, clock, new io.smarttag.hub.lifecycle.BackfillRunner.Settings(settings.decimal("hub.backfill.max-rate"),
                         settings.integer("hub.backfill.workers"), settings.integer("hub.backfill.checkpoint-every"),
                         settings.number("hub.backfill.lease-ms")),

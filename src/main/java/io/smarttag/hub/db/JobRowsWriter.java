@@ -188,13 +188,16 @@ public class JobRowsWriter extends ServiceSupport {
                 }
                 TAG_INSERT.insert(c, tags);
                 ASR_INSERT.insert(c, asr);
+                List<DeliveryRows.Outcomes> deliveries = new ArrayList<>(items.size());
                 for (Item item : items) {
                     EventWork work = item.work();
                     if (work.isBackfill()) {
                         continue; // no inbox row: the backfill keeps its own checkpoint
                     }
-                    DeliveryRows.save(c, work.getInboxId(), Map.of(item.destination().name(), item.done()), work.recordedDestinations());
+                    deliveries.add(new DeliveryRows.Outcomes(work.getInboxId(), Map.of(item.destination().name(), item.done()),
+                            work.recordedDestinations()));
                 }
+                DeliveryRows.saveAll(c, deliveries);
                 return written;
             });
         }

@@ -41,6 +41,16 @@ public record Destination(String name, String type, Set<String> when, Function<S
         return Arrays.stream(option(key).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
+    /**
+     * Makes this the destination of an attempt: the variables destination (this) and destinationType
+     * (its type, what the fan-out's toD names the route by). A plain variable, because a simple
+     * expression that walks into a bean (variable.destination.type) copies the exchange on every call.
+     */
+    public void bindTo(org.apache.camel.Exchange exchange) {
+        exchange.setVariable("destination", this);
+        exchange.setVariable("destinationType", type);
+    }
+
     public boolean takes(String kind) {
         return when.contains(kind);
     }

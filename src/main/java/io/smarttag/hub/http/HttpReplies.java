@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Message;
 import org.apache.camel.Variable;
 
 /**
@@ -14,7 +15,16 @@ public class HttpReplies {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public String accepted(@Variable("acceptResult") String result, @Variable("inboxId") String id) {
+    /**
+     * The 200 answer of a callback whose event is stored (accepted, duplicate or spooled), with its
+     * inbox id when new. Only the status code and the Content-Type go back: nothing a step left in
+     * the headers becomes a response header.
+     */
+    public String accepted(@Variable("acceptResult") String result, @Variable("inboxId") String id, Exchange exchange) {
+        Message reply = exchange.getMessage();
+        reply.removeHeaders("*");
+        reply.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        reply.setHeader(Exchange.CONTENT_TYPE, "application/json");
         ObjectNode node = JSON.createObjectNode().put("status", result);
         if (id != null) {
             node.put("id", id);

@@ -3,7 +3,6 @@ package io.smarttag.hub.inbox;
 import io.smarttag.hub.event.VodEvent;
 import java.time.OffsetDateTime;
 import org.apache.camel.ProducerTemplate;
-import org.apache.camel.Variable;
 import org.apache.camel.component.seda.SedaEndpoint;
 
 /**
@@ -37,8 +36,8 @@ public class Handoff {
         this.inMemoryBelow = inMemoryBelow;
     }
 
-    public void send(@Variable("inboxId") String inboxId, @Variable("accepted") VodEvent event,
-            @Variable("rawEvent") Object raw, @Variable("receivedAt") OffsetDateTime receivedAt) {
+    /** Queues the new event (as stored: inboxId, raw, receivedAt; event: as parsed at accept). */
+    public void send(String inboxId, VodEvent event, Object raw, OffsetDateTime receivedAt) {
         if (raw instanceof byte[] body && event != null && receivedAt != null && waiting() < inMemoryBelow) {
             template.sendBody(uri, new Accepted(inboxId, body, event, receivedAt));
         } else {

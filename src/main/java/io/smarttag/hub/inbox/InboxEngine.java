@@ -66,6 +66,7 @@ public class InboxEngine extends ServiceSupport {
     private final DestinationHolds holds;
     private final GroupCommit<Finish, Finish> finishes;
     private volatile String claimDue;
+    private volatile String claimLoad;
 
     /** An event's new state after an attempt, with its outcomes; error: why it could not be written. */
     private record Finish(EventWork work, String state, OffsetDateTime doneAt, OffsetDateTime next, String lastError,
@@ -109,22 +110,6 @@ public class InboxEngine extends ServiceSupport {
     }
 
     /**
-     * Writes a validated event to the inbox (committed when this returns); returns its new inbox id,
-     * or null when it is a repeated delivery of an event already there. Callers arriving together
-     * share one commit (group commit, see {@link InboxWriter}).
-     */
-    public String accept(@Variable("rawEvent") Object raw, @Variable("accepted") VodEvent event,
-            @Variable("source") String source, Exchange exchange) throws Exception {
-        InboxWriter.Stored stored = writer.store(raw, event, source);
-        eventLog.accepted(source, event, stored == null ? null : stored.id());
-        if (stored == null) {
-            return null;
-        }
-        exchange.setVariable("receivedAt", stored.receivedAt()); // for the hand-off in memory (Handoff)
-        return stored.id();
-    }
-
-    /**
      * The sweep: claims up to limit due events in one transaction (on PostgreSQL with
      * FOR UPDATE SKIP LOCKED, so instances split the backlog) and loads them.
      */
@@ -163,17 +148,38 @@ public class InboxEngine extends ServiceSupport {
 
     private String claimDueSql(Connection connection) throws SQLException {
         if (claimDue == null) {
-            boolean postgres = connection.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres");
-            claimDue = SqlFiles.load(postgres ? "inbox-claim-due-postgresql" : "inbox-claim-due-h2");
+            claimDue = SqlFiles.load("inbox-claim-due-" + dialect(connection));
         }
         return claimDue;
     }
 
+    private String claimLoadSql(Connection connection) throws SQLException {
+        if (claimLoad == null) {
+            claimLoad = SqlFiles.load("inbox-claim-load-" + dialect(connection));
+        }
+        return claimLoad;
+    }
+
+    private static String dialect(Connection connection) throws SQLException {
+        return connection.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres") ? "postgresql" : "h2";
+    }
+
     /**
-     * The process route's first step: an id from the hand-off at accept is claimed here (null when
-     * another worker or instance has it); an event the sweep claimed already passes through.
+     * The process route's first step: an id from the hand-off at accept is claimed here; an event the
+     * sweep claimed already passes through. The claimed event becomes the variable work, and the body
+     * what is parsed next: the event as accept parsed it when it was handed over in memory, else its
+     * raw bytes, for the route to unmarshal. null when another worker or instance has it, or it is not due.
      */
-    public EventWork take(Object body) throws SQLException {
+    public Object take(@Body Object body, Exchange exchange) throws SQLException {
+        EventWork work = claimed(body);
+        if (work == null) {
+            return null;
+        }
+        exchange.setVariable("work", work);
+        return work.getEvent() != null ? work.getEvent() : work.getRaw();
+    }
+
+    private EventWork claimed(Object body) throws SQLException {
         if (body instanceof EventWork work) {
             mdc.event(null, work.getInboxId());
             return work;
@@ -210,16 +216,38 @@ public class InboxEngine extends ServiceSupport {
         return work;
     }
 
-    /** The event handed over in memory with the work (take), or null: then it is unmarshalled from the raw body. */
-    public VodEvent handedOver(@Variable("work") EventWork work) {
-        return work.getEvent();
-    }
-
     /** Claims one event (see {@link #claim(List)}); null when another worker or instance has it. */
     public EventWork claim(String inboxId) throws SQLException {
         mdc.event(null, inboxId);
+        EventWork work = claimWithoutDeliveries(inboxId);
+        if (work != null) {
+            return work;
+        }
         List<EventWork> claimed = claim(List.of(inboxId));
         return claimed.isEmpty() ? null : claimed.get(0);
+    }
+
+    /**
+     * The usual case in one statement (inbox-claim-load-*.sql): an event with no delivery row is
+     * claimed and read back at once. null when the statement updates nothing (the event has delivery
+     * rows, is not due, or is another worker's): then {@link #claim(List)} decides.
+     */
+    private EventWork claimWithoutDeliveries(String id) throws SQLException {
+        OffsetDateTime now = clock.now();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement claim = connection.prepareStatement(claimLoadSql(connection))) {
+            claim.setObject(1, now.plusNanos(leaseMillis * 1_000_000L));
+            claim.setString(2, id);
+            claim.setObject(3, now);
+            claim.setObject(4, now);
+            claim.setString(5, id);
+            try (ResultSet row = claim.executeQuery()) {
+                if (!row.next()) {
+                    return null;
+                }
+                return work(id, row.getBytes(1), Timestamps.utc(row.getObject(2)), row.getInt(3), row.getObject(4) != null, Map.of());
+            }
+        }
     }
 
     /** Claims the events of these ids that are due and loads them; the others are left alone. */
@@ -288,6 +316,11 @@ public class InboxEngine extends ServiceSupport {
                 }
             }
         }
+        return work(id, body, receivedAt, attempts, wasDone, recorded);
+    }
+
+    private EventWork work(String id, byte[] body, OffsetDateTime receivedAt, int attempts, boolean wasDone,
+            Map<String, DeliveryState> recorded) {
         // An event that was done once is owed only by the destinations that had it then (they have a
         // delivery row): one added since gets it only from a replay naming it, which gives it a row.
         Set<String> notOwed = new HashSet<>();
@@ -299,11 +332,6 @@ public class InboxEngine extends ServiceSupport {
             }
         }
         return new EventWork(id, body, receivedAt, attempts, recorded, clock.now(), notOwed);
-    }
-
-    /** The raw event of the work, byte for byte as received (what unmarshal and the destinations read). */
-    public byte[] raw(@Variable("work") EventWork work) {
-        return work.getRaw();
     }
 
     /**
@@ -363,10 +391,15 @@ public class InboxEngine extends ServiceSupport {
         names.forEach(holds::delivered);
     }
 
-    /** A destination is about to be tried. */
-    public void attempting(@Variable("work") EventWork work, @Variable("destination") Destination destination) {
+    /**
+     * A destination of the fan-out is about to be tried: it becomes the variables destination and
+     * destinationType (Destination.bindTo); returns the raw event, the body its route gets.
+     */
+    public byte[] attempting(@Body Destination destination, @Variable("work") EventWork work, Exchange exchange) {
+        destination.bindTo(exchange);
         mdc.destination(destination.name());
         work.started(destination.name(), System.nanoTime());
+        return work.getRaw();
     }
 
     /** The destination took the event. */
@@ -450,10 +483,12 @@ public class InboxEngine extends ServiceSupport {
     }
 
     private static void writeFinishes(Connection connection, List<Finish> batch) throws SQLException {
+        List<DeliveryRows.Outcomes> outcomes = new ArrayList<>(batch.size());
         for (Finish finish : batch) {
             EventWork work = finish.work();
-            DeliveryRows.save(connection, work.getInboxId(), work.getOutcomes(), work.recordedDestinations());
+            outcomes.add(new DeliveryRows.Outcomes(work.getInboxId(), work.getOutcomes(), work.recordedDestinations()));
         }
+        DeliveryRows.saveAll(connection, outcomes);
         try (PreparedStatement update = connection.prepareStatement(FINISH)) {
             for (Finish finish : batch) {
                 update.setString(1, finish.state());

@@ -387,7 +387,7 @@ public class BackfillRunner extends ServiceSupport {
             work.setArchiveKey(archiveKeys.keyFor(event));
             Exchange exchange = new DefaultExchange(context);
             exchange.setVariable("work", work);
-            exchange.setVariable("destination", target);
+            target.bindTo(exchange);
             exchange.getMessage().setBody(raw);
             template.send(DELIVER, exchange);
             if (exchange.getException() != null) {
