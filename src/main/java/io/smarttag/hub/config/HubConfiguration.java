@@ -216,6 +216,7 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("alertLog", new AlertLog(dataSource, destinations, clock, notices));
         ShutdownGate gate = new ShutdownGate(settings.number("hub.shutdown.drain-ms"), settings.integer("hub.http.port"));
         context.getManagementStrategy().addEventNotifier(gate);
+        context.addStartupListener(new io.smarttag.hub.metrics.ExchangeEventsOff());
         registry.bind("shutdownGate", gate);
         context.addStartupListener(new CallbackHttpHandlers(settings.integer("hub.http.port"), settings.text("hub.http.path"), metrics));
         context.addStartupListener(new ReplayEndpoint(settings.text("hub.management.token"), dataSource, destinations));

@@ -30,6 +30,8 @@ public class ShutdownGate extends EventNotifierSupport {
     public ShutdownGate(long drainMillis, int callbackPort) {
         this.drainMillis = drainMillis;
         this.callbackPort = callbackPort;
+        // only the context's stopping matters: without this Camel raised an event for every exchange (ExchangeEventsOff)
+        setIgnoreExchangeEvents(true);
     }
 
     public void check() throws ClosedException {
