@@ -153,9 +153,14 @@ public class BackfillRunner extends ServiceSupport {
     @Override
     protected void doStop() throws Exception {
         stopping = true;
-        pool.shutdown();
-        pool.awaitTermination(10, TimeUnit.SECONDS);
-        template.stop();
+        // null when the context failed to start before this service did (a port taken): stop quietly
+        if (pool != null) {
+            pool.shutdown();
+            pool.awaitTermination(10, TimeUnit.SECONDS);
+        }
+        if (template != null) {
+            template.stop();
+        }
     }
 
     private boolean stopping() {
