@@ -1,7 +1,6 @@
 package io.smarttag.hub.inbox;
 
 import io.smarttag.hub.event.VodEvent;
-import org.apache.camel.Variable;
 import org.slf4j.MDC;
 
 /**
@@ -51,16 +50,6 @@ public class EventMdc {
         put(MEDIA_ID, event == null ? null : event.getMediaId());
         put(INBOX_ID, inboxId);
         put(ROUTE, route);
-    }
-
-    /** For the processing route: the event and inbox id from its variables. */
-    public void processing(@Variable("event") VodEvent event, @Variable("inboxId") String inboxId) {
-        event(event, inboxId);
-    }
-
-    /** For the accept step: the validated event and its new inbox id. */
-    public void accepting(@Variable("accepted") VodEvent event, @Variable("inboxId") String inboxId) {
-        event(event, inboxId);
     }
 
     public void destination(String name) {
