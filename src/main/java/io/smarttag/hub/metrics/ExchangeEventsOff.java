@@ -1,7 +1,7 @@
 package io.smarttag.hub.metrics;
 
 import org.apache.camel.CamelContext;
-import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.StartupListener;
 import org.apache.camel.component.micrometer.eventnotifier.MicrometerRouteEventNotifier;
 import org.apache.camel.spi.EventNotifier;
 import org.apache.camel.support.EventHelper;
@@ -17,19 +17,14 @@ import org.apache.camel.support.EventNotifierSupport;
  * notifiers, once camel-main has added them, and then Camel, which decides at start whether exchange
  * events are raised at all. A notifier added otherwise keeps what it asks for: Camel asks every one.
  */
-public class ExchangeEventsOff implements ExtendedStartupListener {
+public class ExchangeEventsOff implements StartupListener {
 
     /** The notifier of the developer console's event console (an inner class of EventConsole). */
     private static final String DEV_CONSOLE_EVENTS = "org.apache.camel.impl.console.EventConsole";
 
     @Override
-    public void onCamelContextStarting(CamelContext context, boolean alreadyStarted) {
-        // the metrics notifiers are added while the context starts
-    }
-
-    @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        // see onCamelContextFullyStarted
+        // too early: camel-main adds the metrics notifiers while the context starts
     }
 
     @Override
