@@ -141,10 +141,15 @@ class MultiInstanceCrashTest {
             // killed while it works on one of its own callbacks (it processes them itself, from memory), so
             // that the kill leaves a lease for the survivors to take over
             String ofVictim = "job_id LIKE 'mi-" + KILLED + "-%'";
+            // Frozen (SIGSTOP) before looking, so an event seen in processing is still there at the kill:
+            // an event takes a few ms to process, less than a look and a kill took when the process ran on.
             long aim = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            hubs.get(KILLED).freeze();
             while (db.count("SELECT COUNT(*) FROM smarttag_inbox WHERE " + ofVictim + " AND state = 'processing'") == 0
                     && System.nanoTime() < aim) {
+                hubs.get(KILLED).thaw();
                 Thread.sleep(10);
+                hubs.get(KILLED).freeze();
             }
             killed.set(true); // senders stop choosing it: what is cut off is what was in flight to it
             hubs.get(KILLED).kill();

@@ -194,6 +194,23 @@ public final class HubProcess implements AutoCloseable {
     }
 
     /** SIGKILL: no shutdown hook, no flushing, as a crashed node. */
+    /** SIGSTOP: the process stops where it is (its committed work stays visible), until {@link #thaw} or a kill. */
+    public void freeze() throws Exception {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #freeze}. */
+    public void thaw() throws Exception {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     public void kill() throws Exception {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
