@@ -74,7 +74,7 @@ public class JobRowsWriter extends ServiceSupport {
     }
 
     /** One event's rows, computed on its worker's thread before it joins a batch. */
-    private record Item(EventWork work, Destination destination, VodEvent event, Version version, EventRows.Rows rows,
+    private record Item(EventWork work, Destination destination, VodEvent event, Version version, EventRows.Values rows,
             DeliveryState done) {
     }
 
@@ -114,8 +114,8 @@ public class JobRowsWriter extends ServiceSupport {
      */
     public int write(@Variable("work") EventWork work, @Variable("destination") Destination destination) throws Exception {
         VodEvent event = work.getEvent();
-        EventRows.Rows rows = "success".equals(event.getStatus()) && event.isTagEvent()
-                ? eventRows.rows(event) : new EventRows.Rows(List.of(), List.of());
+        EventRows.Values rows = "success".equals(event.getStatus()) && event.isTagEvent()
+                ? eventRows.values(event) : EventRows.Values.none();
         Version version = new Version(EventTimes.parseUtc(event.getEventTime()), Timestamps.utc(work.getReceivedAt()));
         Item item = new Item(work, destination, event, version, rows, engine.doneState(work, destination));
         Written written = group.submit(item);
@@ -174,20 +174,31 @@ public class JobRowsWriter extends ServiceSupport {
         try (Connection connection = dataSource.getConnection()) {
             return Transactions.inTransaction(connection, c -> {
                 List<Integer> written = new ArrayList<>(items.size());
-                List<List<Object>> tags = new ArrayList<>();
-                List<List<Object>> asr = new ArrayList<>();
+                List<EventRows.Values> winners = new ArrayList<>(items.size());
+                int tagRows = 0;
+                int asrRows = 0;
                 int[] inserted = insertJobs(c, items, now);
                 for (int i = 0; i < items.size(); i++) {
                     Item item = items.get(i);
                     boolean wins = inserted[i] == 1 || replaceJob(c, item, now);
                     if (wins) {
-                        tags.addAll(item.rows().tagValues());
-                        asr.addAll(item.rows().asrValues());
+                        winners.add(item.rows());
+                        tagRows += item.rows().tagCount();
+                        asrRows += item.rows().asrCount();
                     }
                     written.add(wins ? item.rows().tagCount() : 0);
                 }
-                TAG_INSERT.insert(c, tags);
-                ASR_INSERT.insert(c, asr);
+                // the rows of all winners, bound as they are produced (none is held as an object)
+                try (MultiRowInsert.Writer tags = TAG_INSERT.writer(c, tagRows)) {
+                    for (EventRows.Values rows : winners) {
+                        rows.tags(tags::add);
+                    }
+                }
+                try (MultiRowInsert.Writer asr = ASR_INSERT.writer(c, asrRows)) {
+                    for (EventRows.Values rows : winners) {
+                        rows.asr(asr::add);
+                    }
+                }
                 List<DeliveryRows.Outcomes> deliveries = new ArrayList<>(items.size());
                 for (Item item : items) {
                     EventWork work = item.work();

@@ -19,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class MultiRowInsert {
 
     static final int MAX_ROWS = 64;
+    /** Statements per JDBC batch (64 rows each): 16, the parameters of 1,024 rows in the driver at once. */
+    static final int BATCH_STATEMENTS = 16;
 
     private final String head;
     private final String group;
@@ -47,31 +49,87 @@ final class MultiRowInsert {
 
     /** Inserts the rows (each a list of column values in the statement's order); none: nothing sent. */
     void insert(Connection connection, List<List<Object>> rows) throws SQLException {
-        int done = 0;
-        for (int size = MAX_ROWS; size >= 1 && done < rows.size(); size /= 2) {
-            int statements = (rows.size() - done) / size;
-            if (statements == 0) {
-                continue;
-            }
-            try (PreparedStatement insert = connection.prepareStatement(statement(size))) {
-                for (int s = 0; s < statements; s++) {
-                    int parameter = 1;
-                    for (List<Object> row : rows.subList(done, done + size)) {
-                        for (Object value : row) {
-                            insert.setObject(parameter++, value);
-                        }
-                    }
-                    done += size;
-                    if (statements > 1) {
-                        insert.addBatch();
-                    }
-                }
-                if (statements > 1) {
-                    insert.executeBatch();
-                } else {
-                    insert.executeUpdate();
-                }
+        try (Writer writer = writer(connection, rows.size())) {
+            for (List<Object> row : rows) {
+                writer.add(row.toArray());
             }
         }
+    }
+
+    /**
+     * A writer for exactly {@code rows} rows, handed over one at a time ({@link Writer#add}): each is
+     * bound into the current statement as it comes, so the caller never builds a list of row objects
+     * (a 10,000-row event held 10,000 maps and their value lists at once: issue 21).
+     */
+    Writer writer(Connection connection, int rows) {
+        return new Writer(connection, rows);
+    }
+
+    /**
+     * Binds rows into statements of 64 rows while at least 64 are left, then of 32, 16, ... 1 (the same
+     * few statement texts for every count). Statements of one size go to the database as a JDBC batch
+     * of at most {@link #BATCH_STATEMENTS}, so the driver holds the parameters of at most 1,024 rows.
+     */
+    final class Writer implements AutoCloseable {
+
+        private final Connection connection;
+        private int left;
+        private PreparedStatement statement;
+        private int size;
+        private int bound;
+        private int parameter = 1;
+        private int batched;
+
+        private Writer(Connection connection, int rows) {
+            this.connection = connection;
+            this.left = rows;
+        }
+
+        /** The next row's column values in the statement's order (the array may be reused by the caller). */
+        void add(Object[] row) throws SQLException {
+            if (left == 0) {
+                throw new IllegalStateException("more rows than announced");
+            }
+            if (statement == null) {
+                size = sizeFor(left);
+                statement = connection.prepareStatement(statement(size));
+            }
+            for (Object value : row) {
+                statement.setObject(parameter++, value);
+            }
+            left--;
+            if (++bound < size) {
+                return;
+            }
+            statement.addBatch();
+            batched++;
+            bound = 0;
+            parameter = 1;
+            boolean sameSizeNext = left > 0 && sizeFor(left) == size;
+            if (!sameSizeNext || batched == BATCH_STATEMENTS) {
+                statement.executeBatch();
+                batched = 0;
+            }
+            if (!sameSizeNext) {
+                statement.close();
+                statement = null;
+            }
+        }
+
+        /** Fails when fewer rows came than announced (nothing of a partial statement is sent). */
+        @Override
+        public void close() throws SQLException {
+            if (statement != null) {
+                statement.close();
+                statement = null;
+            }
+            if (left != 0) {
+                throw new IllegalStateException(left + " rows announced but not given");
+            }
+        }
+    }
+
+    private static int sizeFor(int left) {
+        return left >= MAX_ROWS ? MAX_ROWS : Integer.highestOneBit(left);
     }
 }

@@ -26,39 +26,98 @@ public class EventRows {
         public int tagCount() {
             return tags.size();
         }
+    }
 
-        /** Tag rows as values in column order, for the positional batch INSERT (see {@link #values}). */
-        public List<List<Object>> tagValues() {
-            return values(tags);
-        }
+    /**
+     * The rows of an event as the database destination writes them: counted up front, then produced
+     * one at a time into the writer (no row objects held; a 10,000-row event held about 5 MB of maps
+     * and value lists while its transaction ran). Column order: tag-insert.sql and asr-insert.sql.
+     */
+    public Values values(VodEvent event) throws InvalidEventException {
+        TagResult result = event.parsedData() != null ? event.parsedData() : parser.parse(event.getData());
+        return new Values(event.getJobId(), event.getMediaId(), result);
+    }
 
-        public List<List<Object>> asrValues() {
-            return values(asr);
-        }
+    /** Receives one row's column values; the array is reused for the next row. */
+    @FunctionalInterface
+    public interface RowSink {
+        void add(Object[] values) throws java.sql.SQLException;
+    }
 
-        /**
-         * camel-sql parses a statement's :#named parameters again for every row of a batch, which
-         * cost more CPU than the rows themselves; with ? placeholders it just binds the values.
-         */
-        private static List<List<Object>> values(List<Map<String, Object>> rows) {
-            List<List<Object>> values = new ArrayList<>(rows.size());
-            for (Map<String, Object> row : rows) {
-                values.add(new ArrayList<>(row.values()));
+    /** An event's tag and ASR rows, produced on demand (see {@link #values}). */
+    public static final class Values {
+
+        private static final Values NONE = new Values(null, null, TagResult.empty());
+
+        private final String jobId;
+        private final String mediaId;
+        private final TagResult result;
+        private final int tagCount;
+
+        private Values(String jobId, String mediaId, TagResult result) {
+            this.jobId = jobId;
+            this.mediaId = mediaId;
+            this.result = result;
+            int count = 0;
+            for (List<TagItem> items : result.categories().values()) {
+                for (TagItem item : items) {
+                    count += Math.max(1, item.times().size());
+                }
             }
-            return values;
+            this.tagCount = count;
         }
 
-        // Identity, not the record's deep default: Camel keys its bean-info cache by the object
-        // a ${variable.rows.tagCount} is called on, and hashing every row of a 10,000-row event
-        // on each call showed up in profiles.
-        @Override
-        public boolean equals(Object other) {
-            return this == other;
+        /** No rows: a failed job or an event that is not a smart-tag result. */
+        public static Values none() {
+            return NONE;
         }
 
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(this);
+        /** Tag rows: one per occurrence (an item without Times gives one row with timeMs null). */
+        public int tagCount() {
+            return tagCount;
+        }
+
+        public int asrCount() {
+            return result.asr().size();
+        }
+
+        /** jobId, mediaId, category, tag, timeMs, faceUrl, itemIndex of every tag row, in document order. */
+        public void tags(RowSink sink) throws java.sql.SQLException {
+            Object[] row = new Object[7];
+            row[0] = jobId;
+            row[1] = mediaId;
+            for (Map.Entry<String, List<TagItem>> category : result.categories().entrySet()) {
+                row[2] = category.getKey();
+                int itemIndex = 0;
+                for (TagItem item : category.getValue()) {
+                    row[3] = item.tag();
+                    row[5] = item.faceUrl();
+                    row[6] = itemIndex++;
+                    if (item.times().isEmpty()) {
+                        row[4] = null;
+                        sink.add(row);
+                    }
+                    for (Long time : item.times()) {
+                        row[4] = time;
+                        sink.add(row);
+                    }
+                }
+            }
+        }
+
+        /** jobId, seq, startMs, endMs, text, channelId, speechRate of every ASR sentence. */
+        public void asr(RowSink sink) throws java.sql.SQLException {
+            Object[] row = new Object[7];
+            row[0] = jobId;
+            for (AsrSentence sentence : result.asr()) {
+                row[1] = sentence.seq();
+                row[2] = sentence.startMs();
+                row[3] = sentence.endMs();
+                row[4] = sentence.text();
+                row[5] = sentence.channelId();
+                row[6] = sentence.speechRate();
+                sink.add(row);
+            }
         }
     }
 

@@ -241,7 +241,7 @@ public final class SameWorkBaseline {
             Files.write(temp, a.raw());
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
-        EventRows.Rows parsed = "success".equals(event.getStatus()) ? rows.rows(event) : null;
+        EventRows.Values parsed = "success".equals(event.getStatus()) ? rows.values(event) : null;
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement job = c.prepareStatement(INSERT_JOB); PreparedStatement tag = c.prepareStatement(INSERT_TAG);
@@ -259,12 +259,12 @@ public final class SameWorkBaseline {
                 job.setString(10, key);
                 job.executeUpdate();
                 if (parsed != null) {
-                    for (List<Object> values : parsed.tagValues()) {
-                        for (int i = 0; i < values.size(); i++) { // jobId first: tag-insert.sql's column order
-                            tag.setObject(i + 1, values.get(i));
+                    parsed.tags(values -> {
+                        for (int i = 0; i < values.length; i++) { // jobId first: tag-insert.sql's column order
+                            tag.setObject(i + 1, values[i]);
                         }
                         tag.addBatch();
-                    }
+                    });
                     tag.executeBatch();
                 }
                 finish.setTimestamp(1, now);

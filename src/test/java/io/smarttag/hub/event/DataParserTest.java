@@ -39,6 +39,31 @@ class DataParserTest {
         assertEquals(0, person.get("itemIndex"));
     }
 
+    /** What the database destination binds: the same rows as the row maps, in tag-insert.sql's and asr-insert.sql's column order. */
+    @Test
+    void databaseValuesAreTheRowsInColumnOrder() throws Exception {
+        VodEvent event = JSON.readValue(Samples.seed(), VodEvent.class);
+        com.fasterxml.jackson.databind.node.ObjectNode data = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(event.getData().textValue());
+        data.set("OrigASRData", JSON.readTree("{\"AsrTextList\":[{\"StartTime\":0,\"EndTime\":700,\"Text\":\"一\",\"ChannelId\":0,\"SpeechRate\":85}]}"));
+        String withoutTimes = data.toString().replace("{\"Times\":[\"8410\"],\"Tag\":\"Air\"}", "{\"Tag\":\"Air\"}");
+        assertTrue(withoutTimes.contains("{\"Tag\":\"Air\"}"));
+        event.setData(TextNode.valueOf(withoutTimes));
+        EventRows.Rows rows = new EventRows().rows(event);
+        EventRows.Values values = new EventRows().values(event);
+        assertEquals(44, values.tagCount());
+        assertEquals(1, values.asrCount());
+        List<List<Object>> tags = new java.util.ArrayList<>();
+        values.tags(row -> tags.add(java.util.Arrays.asList(row.clone())));
+        assertEquals(rows.tags().stream().map(r -> new java.util.ArrayList<>(r.values())).toList().toString(), tags.toString());
+        assertEquals(List.of("jobId", "mediaId", "category", "tag", "timeMs", "faceUrl", "itemIndex"), List.copyOf(rows.tags().get(0).keySet()));
+        assertTrue(tags.stream().anyMatch(r -> "Air".equals(r.get(3)) && r.get(4) == null), "an item without Times: one row, timeMs null");
+        List<List<Object>> asr = new java.util.ArrayList<>();
+        values.asr(row -> asr.add(java.util.Arrays.asList(row.clone())));
+        assertEquals(java.util.Arrays.asList(event.getJobId(), 0, 0L, 700L, "一", 0, 85), asr.get(0));
+        assertEquals(List.of("jobId", "seq", "startMs", "endMs", "text", "channelId", "speechRate"), List.copyOf(rows.asr().get(0).keySet()));
+        assertEquals(0, EventRows.Values.none().tagCount());
+    }
+
     @Test
     void timesAcceptStringsNumbersAndAStringHoldingAnArray() throws Exception {
         TagResult result = parse("{\"Keyword\":[{\"Tag\":\"a\",\"Times\":[\"1\",2]},{\"Tag\":\"b\",\"Times\":\"[\\\"3\\\",\\\"4\\\"]\"},"
