@@ -101,14 +101,17 @@ final class MultiRowInsert {
             if (++bound < size) {
                 return;
             }
-            statement.addBatch();
-            batched++;
             bound = 0;
             parameter = 1;
             boolean sameSizeNext = left > 0 && sizeFor(left) == size;
-            if (!sameSizeNext || batched == BATCH_STATEMENTS) {
-                statement.executeBatch();
-                batched = 0;
+            if (batched == 0 && !sameSizeNext) {
+                statement.executeUpdate(); // a statement of its own: no batch round (a seed event's 32, 8 and 4)
+            } else {
+                statement.addBatch();
+                if (++batched == BATCH_STATEMENTS || !sameSizeNext) {
+                    statement.executeBatch();
+                    batched = 0;
+                }
             }
             if (!sameSizeNext) {
                 statement.close();

@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * Splits a smart-tag event into database rows: one tag row per occurrence (an item with n Times
  * gives n rows; an item without Times one row with timeMs null) and one row per ASR sentence.
- * The maps feed camel-sql batch inserts, whose named parameters are these keys.
+ * {@link #rows} gives them as maps keyed by the named parameters of the user's own tables (the sql
+ * destination); {@link #values} gives them to the hub's database destination one at a time.
  */
 public class EventRows {
 

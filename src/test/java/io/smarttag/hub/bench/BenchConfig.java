@@ -64,6 +64,13 @@ final class BenchConfig {
     static final String TIERED = SMALL_BOX.replace("-XX:TieredStopAtLevel=1 ", "");
     /** JVM option sets compared in steady-state mode, separated by "|": C1 only (the README's) and tiered C2. */
     final String steadyJvmArgs = text("bench.steady.jvm-args", SMALL_BOX + " | " + TIERED);
+    /**
+     * Memory mode (issue 21): JVM option sets separated by "|"; when set, the run is only this: per
+     * set, a fresh hub (S3 archive), the warm-up, a closed-loop seed burst (bench.max-events at most)
+     * and bench.large-events large events, each until processed: peak RSS, GC and CPU per event
+     * (docs/benchmarks-memory.md). Empty: the normal run.
+     */
+    final String memoryJvmArgs = text("bench.memory.jvm-args", "");
     /** Only the CPU-per-event phases (hub S3 and file, same-work baseline); written under target/benchmarks only. */
     final boolean cpuOnly = Boolean.parseBoolean(text("bench.cpu-only", "false"));
     /** Only the raw batched baseline and the backfill phases (issue 19), into target/benchmarks/backfill-only.md. */
@@ -110,6 +117,9 @@ final class BenchConfig {
         m.put("bench.paced-rate", pacedRate);
         if (steadySeconds > 0) {
             m.put("bench.steady.jvm-args", steadyJvmArgs);
+        }
+        if (!memoryJvmArgs.isBlank()) {
+            m.put("bench.memory.jvm-args", memoryJvmArgs);
         }
         m.put("large event", largeTags + " tags x " + largeTimes + " Times");
         return m;

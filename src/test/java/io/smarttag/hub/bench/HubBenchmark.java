@@ -86,6 +86,10 @@ public final class HubBenchmark {
                 steady(results, hubProps, seed);
                 return;
             }
+            if (!config.memoryJvmArgs.isBlank()) {
+                memory(results, hubProps, seed, large);
+                return;
+            }
             log("starting the hub: " + events.get("hub_launch"));
             hub = startHub(Path.of("target/benchmarks/hub-" + run), hubProps, jvmArgs);
             Map<String, Object> startup = new LinkedHashMap<>();
@@ -542,6 +546,53 @@ public final class HubBenchmark {
         results.put("steady_state", sets);
         results.put("total_runtime_s", Db.round((System.nanoTime() - runStartNanos) / 1e9));
         BenchReport.writeSteady(results, Path.of("target/benchmarks/steady.json"), Path.of("docs/benchmarks-steady.md"));
+    }
+
+    /**
+     * Memory mode (issue 21): for each JVM option set of bench.memory.jvm-args ("|"-separated), a fresh
+     * hub with the S3 archive, the warm-up, then a seed burst and the large events, each until processed.
+     * Written to target/benchmarks/memory.json and docs/benchmarks-memory.md.
+     */
+    private void memory(Map<String, Object> results, Map<String, String> hubProps, Events seed, Events large) throws Exception {
+        Map<String, Object> sets = new LinkedHashMap<>();
+        int n = config.concurrency;
+        for (String options : config.memoryJvmArgs.split("\\|")) {
+            Map<String, String> props = new LinkedHashMap<>(hubProps);
+            signedUrl = freshPorts(props);
+            String tag = "mem" + sets.size();
+            log("memory: starting the hub with " + options.trim());
+            try (HubUnderTest memoryHub = startHub(Path.of("target/benchmarks/hub-" + run + "-" + tag), props, jvmArgs(options))) {
+                hub = memoryHub;
+                Map<String, Object> set = new LinkedHashMap<>();
+                set.put("jvm_args", options.trim());
+                set.put("start_to_health_up_ms", Db.round(memoryHub.readyMs));
+                warmUp(memoryHub, signedUrl, seed, run + "-" + tag + "warm-", config.warmupSeconds);
+                set.put("seed", untilProcessed(tag + "_seed", () -> LoadDriver.closedLoop(n, config.durationSeconds * 1000L,
+                        config.maxEvents, http(seed, run + "-" + tag + "seed-")), run + "-" + tag + "seed-", seed.tagRows));
+                set.put("large", untilProcessed(tag + "_large", () -> LoadDriver.closedLoop(n, 10L * config.durationSeconds * 1000L,
+                        config.largeEvents, http(large, run + "-" + tag + "large-")), run + "-" + tag + "large-", large.tagRows));
+                set.put("memory", memoryHub.memoryReport());
+                sets.put("set_" + sets.size(), set);
+            }
+        }
+        results.put("memory_sets", sets);
+        results.put("total_runtime_s", Db.round((System.nanoTime() - runStartNanos) / 1e9));
+        BenchReport.writeMemory(results, Path.of("target/benchmarks/memory.json"), Path.of("docs/benchmarks-memory.md"));
+    }
+
+    /** A load phase (see load), with the hub's CPU from its start until its last event is processed. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> untilProcessed(String name, Callable<LoadDriver.Result> phase, String jobPrefix, int rows) throws Exception {
+        double cpu0 = hub.cpuSeconds();
+        Map<String, Object> m = load(name, phase, jobPrefix, rows);
+        double cpu = hub.cpuSeconds() - cpu0;
+        long events = (Long) m.get("ok");
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("events", events);
+        out.put("hub_cpu_s", Db.round(cpu));
+        out.put("cpu_ms_per_event", Db.round(1000 * cpu / Math.max(1, events)));
+        out.put("end_to_end_events_per_s", ((Map<String, Object>) m.get("end_to_end")).get("events_per_s"));
+        return out;
     }
 
     /** PostgreSQL (embedded unless bench.jdbc.url), S3Proxy with a fresh bucket; the hub's settings. */
