@@ -183,13 +183,15 @@ final class BenchMarkdown {
                 .append("columns, group commit: what queued during the last commit goes into the next transaction, up to 64 rows) and answers ")
                 .append("200 after the commit; 8 workers then archive the raw event (a file written to a temporary name and moved into ")
                 .append("place, or an S3 `PutObject` through the AWS SDK with the hub's client settings) and write the job row, the tag rows ")
-                .append("(the hub's `EventRows`, one JDBC batch) and the inbox state `done` in one transaction. It does not write delivery ")
+                .append("(the hub's `EventRows` values, one JDBC batch) and the inbox state `done` in one transaction. It does not write delivery ")
                 .append("rows, lock and replace a job's earlier rows, count metrics or log: those are the hub's other promises, and their ")
                 .append("cost is part of the gap.\n")
                 .append("\n**Steady state** (C1 only against tiered C2 after a long warm-up): ")
                 .append("`mvn -B -ntp -Pbench verify -Dbench.steady-seconds=300` runs only that comparison and writes ")
                 .append("[benchmarks-steady.md](benchmarks-steady.md). JFR profiles of each phase: add `-Dbench.jfr=true` ")
-                .append("(target/benchmarks/jfr/*.jfr).\n");
+                .append("(target/benchmarks/jfr/*.jfr). **Memory by JVM options**: `-Dbench.memory.jvm-args='<set> | <set>'` runs ")
+                .append("only a seed burst and the large events per option set, until processed, and writes ")
+                .append("[benchmarks-memory.md](benchmarks-memory.md) (peak RSS, GC, CPU per event).\n");
 
         md.append("\n## Ratios\n\n| ratio | value |\n|---|---|\n");
         ((Map<String, Object>) r.get("ratios")).forEach((k, v) -> md.append("| ").append(k).append(" | ").append(fmt(v)).append(" |\n"));
