@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * A large event needs no large heap (issue 21). The database destination binds an event's rows into
  * its INSERTs as it produces them, in JDBC batches of at most 1,024 rows, so an event of 100,000 tag
- * occurrences (about 650 KB, under the 1 MiB body limit) is written whole by a hub with a 96 MiB
+ * occurrences (about 670 KB, under the 1 MiB body limit) is written whole by a hub with a 96 MiB
  * heap, on the embedded default and on PostgreSQL. Before, its rows were held at once as 100,000
  * maps and value lists and the driver held all their parameters: the worker ran out of memory and
  * the event was never written.
