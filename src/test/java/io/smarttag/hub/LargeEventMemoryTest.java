@@ -27,9 +27,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * A large event needs no large heap (issue 21). The database destination binds an event's rows into
  * its INSERTs as it produces them, in JDBC batches of at most 1,024 rows, so an event of 100,000 tag
  * occurrences (about 670 KB, under the 1 MiB body limit) is written whole by a hub with a 96 MiB
- * heap, on the embedded default and on PostgreSQL. Before, its rows were held at once as 100,000
- * maps and value lists and the driver held all their parameters: the worker ran out of memory and
- * the event was never written.
+ * heap, on the embedded default and on PostgreSQL; so does a sql destination (the user's own tables),
+ * whose one-row statements go in batches of 1,024. Before, the rows were held at once as 100,000 maps
+ * and value lists and the driver held all their parameters: the worker ran out of memory and the
+ * event was never written.
  */
 class LargeEventMemoryTest {
 
@@ -50,6 +51,21 @@ class LargeEventMemoryTest {
         props.put("hub.db.url", url + (h2 ? ";LOCK_TIMEOUT=10000" : ""));
         props.put("hub.db.user", user);
         props.put("hub.db.password", password);
+        // the user's own tables (a sql destination) get the same 100,000 rows, in another database
+        String warehouse = h2 ? "jdbc:h2:file:" + home.resolve("warehouse") + ";MODE=PostgreSQL" : TestServers.newPostgresDatabase();
+        try (Connection c = DriverManager.getConnection(warehouse, user, password); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE vod_jobs (job VARCHAR(128) PRIMARY KEY, outcome VARCHAR(32))");
+            s.execute("CREATE TABLE vod_tags (job VARCHAR(128) REFERENCES vod_jobs(job), kind VARCHAR(64), label VARCHAR(512), at_ms BIGINT,"
+                    + " face VARCHAR(1024), item_no INT)");
+        }
+        props.put("hub.destinations", "database,archive,alert,warehouse");
+        props.put("hub.destination.warehouse.type", "sql");
+        props.put("hub.destination.warehouse.url", warehouse);
+        props.put("hub.destination.warehouse.user", user);
+        props.put("hub.destination.warehouse.password", password);
+        props.put("hub.destination.warehouse.job-statement", "INSERT INTO vod_jobs (job, outcome) VALUES (:?jobId, :?status)");
+        props.put("hub.destination.warehouse.tag-statement", "INSERT INTO vod_tags (job, kind, label, at_ms, face, item_no)"
+                + " VALUES (:?jobId, :?category, :?tag, :?timeMs, :?faceUrl, :?itemIndex)");
         String jobId = "large-" + database;
         byte[] event = largeEvent(jobId);
         assertTrue(event.length < 1_048_576, "under the default body limit: " + event.length);
@@ -72,6 +88,12 @@ class LargeEventMemoryTest {
             assertEquals((long) TAGS * TIMES, count(s, "SELECT tag_count FROM smarttag_job WHERE job_id = '" + jobId + "'"));
             assertEquals(TIMES, count(s, "SELECT COUNT(*) FROM smarttag_tag WHERE job_id = '" + jobId + "' AND tag = 'tag-1999'"));
             assertEquals(1, count(s, "SELECT COUNT(*) FROM smarttag_inbox WHERE job_id = '" + jobId + "' AND state = 'done' AND attempts = 1"));
+            assertEquals(3, count(s, "SELECT COUNT(*) FROM smarttag_delivery d JOIN smarttag_inbox i ON i.id = d.inbox_id"
+                    + " WHERE i.job_id = '" + jobId + "' AND d.state = 'done' AND d.attempts = 1"), "database, archive and warehouse done at once");
+        }
+        try (Connection c = DriverManager.getConnection(warehouse, user, password); Statement s = c.createStatement()) {
+            assertEquals((long) TAGS * TIMES, count(s, "SELECT COUNT(*) FROM vod_tags WHERE job = '" + jobId + "'"));
+            assertEquals(TIMES, count(s, "SELECT COUNT(*) FROM vod_tags WHERE job = '" + jobId + "' AND label = 'tag-1999' AND kind = 'Object'"));
         }
     }
 

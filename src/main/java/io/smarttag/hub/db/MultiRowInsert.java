@@ -3,13 +3,12 @@ package io.smarttag.hub.db;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Many rows of one table in few statements: {@code INSERT ... VALUES (?, ...), (?, ...), ...} of 64
- * rows each (sent as one JDBC batch), the rest in statements of 32, 16, ... 1 rows, so a handful of
+ * rows each (sent as JDBC batches of 16), the rest in statements of 32, 16, ... 1 rows, so a handful of
  * statement texts serve every count and stay in the driver's statement cache. Why: a JDBC batch of
  * single-row INSERTs costs the database a parse-bind-execute per row; the 44 tag rows of a seed
  * event were most of PostgreSQL's CPU per event. This is what pgjdbc's reWriteBatchedInserts does,
@@ -45,15 +44,6 @@ final class MultiRowInsert {
             }
             return sql.toString();
         });
-    }
-
-    /** Inserts the rows (each a list of column values in the statement's order); none: nothing sent. */
-    void insert(Connection connection, List<List<Object>> rows) throws SQLException {
-        try (Writer writer = writer(connection, rows.size())) {
-            for (List<Object> row : rows) {
-                writer.add(row.toArray());
-            }
-        }
     }
 
     /**

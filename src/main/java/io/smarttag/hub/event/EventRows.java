@@ -32,12 +32,18 @@ public class EventRows {
     /**
      * The rows of an event as the database destination writes them: counted up front, then produced
      * one at a time into the writer (no row objects held; a 10,000-row event held about 5 MB of maps
-     * and value lists while its transaction ran). Column order: tag-insert.sql and asr-insert.sql.
+     * and value lists while its transaction ran). Column order: tag-insert.sql and asr-insert.sql
+     * ({@link #TAG_COLUMNS}, {@link #ASR_COLUMNS}).
      */
     public Values values(VodEvent event) throws InvalidEventException {
         TagResult result = event.parsedData() != null ? event.parsedData() : parser.parse(event.getData());
         return new Values(event.getJobId(), event.getMediaId(), result);
     }
+
+    /** The names of a tag row's values in the order {@link Values#tags} gives them (the keys of {@link #rows}' maps). */
+    public static final List<String> TAG_COLUMNS = List.of("jobId", "mediaId", "category", "tag", "timeMs", "faceUrl", "itemIndex");
+    /** The names of an ASR row's values in the order {@link Values#asr} gives them. */
+    public static final List<String> ASR_COLUMNS = List.of("jobId", "seq", "startMs", "endMs", "text", "channelId", "speechRate");
 
     /** Receives one row's column values; the array is reused for the next row. */
     @FunctionalInterface

@@ -10,9 +10,11 @@ import io.smarttag.hub.inbox.EventWork;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.camel.Variable;
 import org.apache.camel.support.service.ServiceSupport;
 
@@ -32,6 +34,9 @@ public class SqlDestinations extends ServiceSupport {
     private record Target(HikariDataSource dataSource, NamedStatement delete, NamedStatement job, NamedStatement tag,
             NamedStatement asr) {
     }
+
+    /** Rows per JDBC batch of a statement. */
+    private static final int BATCH = 1024;
 
     private final Map<String, Target> targets = new LinkedHashMap<>();
     private final EventRows eventRows = new EventRows();
@@ -79,15 +84,17 @@ public class SqlDestinations extends ServiceSupport {
     public int write(@Variable("work") EventWork work, @Variable("destination") Destination destination) throws Exception {
         Target target = targets.get(destination.name());
         VodEvent event = work.getEvent();
-        EventRows.Rows rows = "success".equals(event.getStatus()) && event.isTagEvent()
-                ? eventRows.rows(event) : new EventRows.Rows(List.of(), List.of());
+        EventRows.Values rows = "success".equals(event.getStatus()) && event.isTagEvent()
+                ? eventRows.values(event) : EventRows.Values.none();
         SqlParameter.Row eventRow = new SqlParameter.Row(work, event, Map.of(), Map.of());
         try (Connection connection = target.dataSource().getConnection()) {
             try {
-                run(connection, target.delete(), List.of(eventRow));
-                run(connection, target.job(), List.of(eventRow));
-                run(connection, target.tag(), rows.tags().stream().map(t -> new SqlParameter.Row(work, event, t, Map.of())).toList());
-                run(connection, target.asr(), rows.asr().stream().map(a -> new SqlParameter.Row(work, event, Map.of(), a)).toList());
+                run(connection, target.delete(), 1, sink -> sink.add(new Object[0]), List.of(), named -> eventRow);
+                run(connection, target.job(), 1, sink -> sink.add(new Object[0]), List.of(), named -> eventRow);
+                run(connection, target.tag(), rows.tagCount(), rows::tags, EventRows.TAG_COLUMNS,
+                        named -> new SqlParameter.Row(work, event, named, Map.of()));
+                run(connection, target.asr(), rows.asrCount(), rows::asr, EventRows.ASR_COLUMNS,
+                        named -> new SqlParameter.Row(work, event, Map.of(), named));
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
@@ -97,22 +104,41 @@ public class SqlDestinations extends ServiceSupport {
         return target.tag() == null ? 0 : rows.tagCount();
     }
 
-    /** One statement for each row, as one JDBC batch. */
-    private static void run(Connection connection, NamedStatement statement, List<SqlParameter.Row> rows) throws SQLException {
-        if (statement == null || rows.isEmpty()) {
+    /** Hands rows, one at a time, to a sink (EventRows.Values#tags, #asr). */
+    private interface Rows {
+        void into(EventRows.RowSink sink) throws SQLException;
+    }
+
+    /**
+     * One statement for each of count rows, bound as the rows come (named by names) and sent as JDBC
+     * batches of at most {@link #BATCH} rows, so a large event's rows are never all held at once.
+     */
+    private static void run(Connection connection, NamedStatement statement, int count, Rows rows, List<String> names,
+            Function<Map<String, Object>, SqlParameter.Row> row) throws SQLException {
+        if (statement == null || count == 0) {
             return;
         }
         try (PreparedStatement prepared = connection.prepareStatement(statement.jdbcSql())) {
-            if (rows.size() == 1) {
-                statement.bind(prepared, rows.get(0));
-                prepared.executeUpdate();
-                return;
-            }
-            for (SqlParameter.Row row : rows) {
-                statement.bind(prepared, row);
+            int[] batched = {0};
+            rows.into(values -> {
+                Map<String, Object> named = new HashMap<>();
+                for (int i = 0; i < values.length; i++) {
+                    named.put(names.get(i), values[i]);
+                }
+                statement.bind(prepared, row.apply(named));
+                if (count == 1) {
+                    prepared.executeUpdate();
+                    return;
+                }
                 prepared.addBatch();
+                if (++batched[0] == BATCH) {
+                    prepared.executeBatch();
+                    batched[0] = 0;
+                }
+            });
+            if (batched[0] > 0) {
+                prepared.executeBatch();
             }
-            prepared.executeBatch();
         } catch (SQLException e) {
             throw new SQLException(statement.property() + " failed: " + e.getMessage(), e.getSQLState(), e.getErrorCode(), e);
         }

@@ -256,17 +256,24 @@ final class BenchMarkdown {
                 + "/s, " + fmt(m.get("end_to_end_p99_ms"));
     }
 
+    /** Title, run time, command, what a set runs, and the machine: the head of a report that compares JVM option sets. */
+    @SuppressWarnings("unchecked")
+    private static StringBuilder optionSetsHeader(Map<String, Object> r, String title, String perSet) {
+        StringBuilder md = new StringBuilder("# smarttag-hub benchmark: " + title + " (issue 21)\n\n");
+        md.append("Generated at ").append(r.get("generated_at")).append("; total run time ").append(fmt(r.get("total_runtime_s")))
+                .append(" s.").append(r.get("label") == null || String.valueOf(r.get("label")).isEmpty() ? "" : " **" + r.get("label") + "**")
+                .append("\n\n```bash\n").append(r.get("command")).append("\n```\n\n").append(perSet).append("\n\n");
+        md.append("| | |\n|---|---|\n");
+        ((Map<String, Object>) r.get("machine")).forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+        return md;
+    }
+
     /** docs/benchmarks-steady.md: the steady-state comparison of JVM option sets. */
     @SuppressWarnings("unchecked")
     static String renderSteady(Map<String, Object> r) {
-        StringBuilder md = new StringBuilder("# smarttag-hub benchmark: steady state (issue 21)\n\n");
-        md.append("Generated at ").append(r.get("generated_at")).append("; total run time ").append(fmt(r.get("total_runtime_s")))
-                .append(" s.").append(r.get("label") == null || String.valueOf(r.get("label")).isEmpty() ? "" : " **" + r.get("label") + "**")
-                .append("\n\n```bash\n").append(r.get("command")).append("\n```\n\n");
-        md.append("Per JVM option set: a fresh hub (S3 archive), ").append(((Map<String, Object>) r.get("parameters")).get("bench.steady-seconds"))
-                .append(" s of closed-loop seed load (not measured), then accept alone and processing alone as in benchmarks.md.\n\n");
-        md.append("| | |\n|---|---|\n");
-        ((Map<String, Object>) r.get("machine")).forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+        StringBuilder md = optionSetsHeader(r, "steady state", "Per JVM option set: a fresh hub (S3 archive), "
+                + ((Map<String, Object>) r.get("parameters")).get("bench.steady-seconds")
+                + " s of closed-loop seed load (not measured), then accept alone and processing alone as in benchmarks.md.");
         md.append("\n| JVM options | ready ms | warm-up CPU s | idle ms/s | accept/s | accept CPU ms/event (net) | processing events/s | processing CPU ms/event (net) | end to end CPU ms/event (net) | peak RSS MiB | peak heap used MiB |\n")
                 .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         ((Map<String, Object>) r.get("steady_state")).forEach((k, value) -> {
@@ -286,18 +293,13 @@ final class BenchMarkdown {
         return md.toString();
     }
 
+    /** docs/benchmarks-memory.md: peak RSS, GC and CPU per event of JVM option sets. */
     @SuppressWarnings("unchecked")
     static String renderMemory(Map<String, Object> r) {
-        StringBuilder md = new StringBuilder("# smarttag-hub benchmark: memory by JVM options (issue 21)\n\n");
-        md.append("Generated at ").append(r.get("generated_at")).append("; total run time ").append(fmt(r.get("total_runtime_s")))
-                .append(" s.").append(r.get("label") == null || String.valueOf(r.get("label")).isEmpty() ? "" : " **" + r.get("label") + "**")
-                .append("\n\n```bash\n").append(r.get("command")).append("\n```\n\n");
-        md.append("Per JVM option set: a fresh hub (S3 archive, embedded PostgreSQL), the warm-up (not reported), then a closed-loop ")
-                .append("burst of seed events and then the large events, each phase until all its events are processed. CPU per event = the ")
-                .append("hub's CPU from the start of the phase until its last event is done, divided by its events. Peak RSS = VmHWM ")
-                .append("over the whole run (MiB; MB = MiB x 1.048576).\n\n");
-        md.append("| | |\n|---|---|\n");
-        ((Map<String, Object>) r.get("machine")).forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+        StringBuilder md = optionSetsHeader(r, "memory by JVM options", "Per JVM option set: a fresh hub (S3 archive, embedded "
+                + "PostgreSQL), the warm-up (not reported), then a closed-loop burst of seed events and then the large events, each phase "
+                + "until all its events are processed. CPU per event = the hub's CPU from the start of the phase until its last event is "
+                + "done, divided by its events. Peak RSS = VmHWM over the whole run (MiB; MB = MiB x 1.048576).");
         md.append("\n| JVM options | ready ms | seed events | seed CPU ms/event | seed end to end events/s | large events | large CPU ms/event | large end to end events/s | peak RSS MiB | peak heap used MiB | GC collections | GC ms |\n")
                 .append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         ((Map<String, Object>) r.get("memory_sets")).forEach((k, value) -> {

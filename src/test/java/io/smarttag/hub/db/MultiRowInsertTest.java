@@ -41,7 +41,11 @@ class MultiRowInsertTest {
                 for (int i = 0; i < count; i++, next++) {
                     rows.add(Arrays.asList(next, next % 3 == 0 ? null : "n" + next, next % 5 == 0 ? null : (long) next * 10));
                 }
-                insert.insert(c, rows);
+                try (MultiRowInsert.Writer writer = insert.writer(c, rows.size())) {
+                    for (List<Object> row : rows) {
+                        writer.add(row.toArray());
+                    }
+                }
             }
             try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT id, name, at FROM t ORDER BY id")) {
                 int expected = 0;
