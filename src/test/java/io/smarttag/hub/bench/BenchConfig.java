@@ -54,6 +54,10 @@ final class BenchConfig {
     final String hubJvmArgs = text("bench.hub.jvm-args", SMALL_BOX).replaceFirst("^none$", "");
     /** Idle seconds before each accept-alone phase: the process's CPU with no load (MNS polling, timers). */
     final int idleSeconds = integer("bench.idle-seconds", 5);
+    /** Starts of the hub on an idle machine before the run; ready is their median (HubBenchmark.quietStarts). */
+    final int starts = integer("bench.starts", 3);
+    /** true: only those starts, written to target/benchmarks/starts.json (for work on start time). */
+    final boolean startsOnly = Boolean.parseBoolean(text("bench.starts-only", "false"));
     /**
      * Steady-state mode (issue 21): above 0, the run is only this: for each option set of
      * bench.steady.jvm-args a hub with the S3 archive, this many seconds of load, then accept alone and
@@ -109,6 +113,8 @@ final class BenchConfig {
         m.put("bench.jdbc.url", jdbcUrl.isEmpty() ? "(embedded PostgreSQL)" : jdbcUrl.replaceAll("password=[^&]*", "password=***"));
         m.put("bench.hub.jvm-args", hubJvmArgs.isEmpty() ? "(none)" : hubJvmArgs);
         m.put("bench.idle-seconds", idleSeconds);
+        m.put("bench.starts", starts);
+        m.put("bench.starts-only", startsOnly);
         m.put("bench.steady-seconds", steadySeconds);
         m.put("bench.jfr", jfr);
         m.put("bench.asprof", asprof.isEmpty() ? "(none)" : asprof);

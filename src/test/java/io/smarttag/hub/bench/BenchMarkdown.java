@@ -26,6 +26,8 @@ final class BenchMarkdown {
         {"bench.jdbc.url", "(empty)", "PostgreSQL JDBC URL to use instead of the embedded one (a scratch database: the hub migrates it and the run adds rows). Also BENCH_JDBC_URL."},
         {"bench.jdbc.user / bench.jdbc.password", "postgres / postgres", "Credentials for bench.jdbc.url."},
         {"bench.hub.jvm-args", "`" + BenchConfig.SMALL_BOX + "`", "JVM options of the hub process; default: the README's small-box options; `none`: plain `java -jar`."},
+        {"bench.starts", "3", "Starts of the S3 hub before the run, each once the machine is idle (busy below 10 % for a second, at most 30 s of waiting) and stopped when ready; the ready target is their median (the first one migrates the fresh database)."},
+        {"bench.starts-only", "false", "true: the run is only those starts (target/benchmarks/starts.json and the log line `ready on an idle machine`)."},
         {"bench.idle-seconds", "5", "Idle seconds before each accept-alone phase: the process's CPU with no load, reported as idle ms/s."},
         {"bench.steady-seconds", "0", "Steady-state mode: above 0 the run is only the steady-state comparison (docs/benchmarks-steady.md): per option set, this many seconds of load, then accept alone and processing alone."},
         {"bench.steady.jvm-args", "C1 only \\| tiered", "Option sets of the steady-state mode, separated by `|`; default the small-box options and the same without `-XX:TieredStopAtLevel=1` (C2)."},

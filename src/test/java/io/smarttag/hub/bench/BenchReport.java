@@ -154,8 +154,10 @@ final class BenchReport {
         double rssMb = memory.get("peak_rss_mib") instanceof Number n ? n.doubleValue() * 1.048576 : Double.NaN;
         target("peak RSS <= 256 MB under load", "<= 256 MB", Db.round(rssMb), 256, false,
                 "VmHWM over the whole run; hub JVM options: " + (config.hubJvmArgs.isEmpty() ? "none" : config.hubJvmArgs));
-        double readyS = ((Number) startup.get("process_start_to_health_up_ms")).doubleValue() / 1000;
-        target("ready <= 2 s after start", "<= 2 s", Db.round(readyS), 2, false, "process start to /observe/health UP; file-archive hub "
+        double readyS = ((Number) startup.get("idle_machine_ready_median_ms")).doubleValue() / 1000;
+        target("ready <= 2 s after start", "<= 2 s", Db.round(readyS), 2, false, "process start to /observe/health UP, median of "
+                + startup.get("idle_machine_ready_ms") + " ms (S3 hub started on an idle machine; the first on a fresh database); "
+                + "started during the run: S3 hub " + startup.get("process_start_to_health_up_ms") + " ms, file-archive hub "
                 + startup.get("file_archive_hub_start_to_health_up_ms") + " ms");
     }
 
@@ -184,6 +186,11 @@ final class BenchReport {
         JSON.writeValue(json.toFile(), results);
         Files.writeString(markdown, BenchMarkdown.renderSteady(results));
         System.out.println(BenchMarkdown.renderSteady(results));
+    }
+
+    static void writeJson(Map<String, Object> results, Path json) throws Exception {
+        Files.createDirectories(json.toAbsolutePath().getParent());
+        JSON.writeValue(json.toFile(), results);
     }
 
     static void writeMemory(Map<String, Object> results, Path json, Path markdown) throws Exception {
