@@ -193,6 +193,20 @@ class DestinationConfigurationTest {
         assertTrue(noType.contains("hub.destination.indexer.type"), noType);
     }
 
+    @Test
+    void aMalformedS3OptionFailsTheStartWithAClearMessage() throws Exception {
+        // the S3 client itself is built at its first use (S3Clients.bind), its options are read at start
+        String endpoint = startFailure(Map.of("hub.archive.bucket", "audit", "hub.archive.s3.endpoint", "http://s3 proxy:9000"));
+        assertTrue(endpoint.contains("s3.endpoint") && endpoint.contains("http://s3 proxy:9000"), endpoint);
+
+        String noScheme = startFailure(Map.of("hub.archive.bucket", "audit", "hub.archive.s3.endpoint", "minio:9000"));
+        assertTrue(noScheme.contains("s3.endpoint") && noScheme.contains("http or https"), noScheme);
+
+        String timeout = startFailure(Map.of("hub.destinations", "database,archive,alert,vault", "hub.destination.vault.type", "archive",
+                "hub.destination.vault.bucket", "vault", "hub.destination.vault.s3.timeout-ms", "10s"));
+        assertTrue(timeout.contains("hub.destination.vault.s3.timeout-ms") && timeout.contains("10s"), timeout);
+    }
+
     /** Starts a hub that must not start; returns the messages of the failure, cause by cause. */
     static String startFailure(Map<String, String> properties) throws Exception {
         RunningHub.Builder builder = RunningHub.builder();

@@ -254,7 +254,7 @@ public class HubConfiguration implements CamelConfiguration {
         registry.bind("archiveTarget", defaultArchive);
         for (Destination archive : destinations.ofType("archive")) {
             if (!archive.option("bucket").isEmpty()) {
-                registry.bind(S3Clients.beanName(archive), S3Clients.create(archive));
+                S3Clients.bind(archive, registry);
             }
         }
 
