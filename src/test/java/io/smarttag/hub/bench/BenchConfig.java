@@ -55,6 +55,8 @@ final class BenchConfig {
     /** Idle seconds before each accept-alone phase: the process's CPU with no load (MNS polling, timers). */
     final int idleSeconds = integer("bench.idle-seconds", 5);
     /** Starts of the hub on an idle machine before the run; ready is their median (HubBenchmark.quietStarts). */
+    /** Rounds of accept alone then processing alone per process and archive; each path's figures are its median round's. */
+    final int cpuRounds = integer("bench.cpu-rounds", 3);
     final int starts = integer("bench.starts", 3);
     /** true: only those starts, written to target/benchmarks/starts.json (for work on start time). */
     final boolean startsOnly = Boolean.parseBoolean(text("bench.starts-only", "false"));
@@ -113,6 +115,7 @@ final class BenchConfig {
         m.put("bench.jdbc.url", jdbcUrl.isEmpty() ? "(embedded PostgreSQL)" : jdbcUrl.replaceAll("password=[^&]*", "password=***"));
         m.put("bench.hub.jvm-args", hubJvmArgs.isEmpty() ? "(none)" : hubJvmArgs);
         m.put("bench.idle-seconds", idleSeconds);
+        m.put("bench.cpu-rounds", cpuRounds);
         m.put("bench.starts", starts);
         m.put("bench.starts-only", startsOnly);
         m.put("bench.steady-seconds", steadySeconds);

@@ -26,6 +26,7 @@ final class BenchMarkdown {
         {"bench.jdbc.url", "(empty)", "PostgreSQL JDBC URL to use instead of the embedded one (a scratch database: the hub migrates it and the run adds rows). Also BENCH_JDBC_URL."},
         {"bench.jdbc.user / bench.jdbc.password", "postgres / postgres", "Credentials for bench.jdbc.url."},
         {"bench.hub.jvm-args", "`" + BenchConfig.SMALL_BOX + "`", "JVM options of the hub process; default: the README's small-box options; `none`: plain `java -jar`."},
+        {"bench.cpu-rounds", "3", "Rounds of accept alone then processing alone per process and archive (hub and same-work baseline, S3 and files); the CPU figures of each path are those of its median round, every round's net figures are listed below the table."},
         {"bench.starts", "3", "Starts of the S3 hub before the run, each once the machine is idle (busy below 10 % for a second, at most 30 s of waiting) and stopped when ready; the ready target is their median (the first one migrates the fresh database)."},
         {"bench.starts-only", "false", "true: the run is only those starts (target/benchmarks/starts.json and the log line `ready on an idle machine`)."},
         {"bench.idle-seconds", "5", "Idle seconds before each accept-alone phase: the process's CPU with no load, reported as idle ms/s."},
@@ -171,6 +172,8 @@ final class BenchMarkdown {
         Object cpe = r.get("cpu_per_event");
         if (cpe instanceof Map<?, ?> cpuPerEvent) {
             cpuPerEvent.forEach((name, value) -> md.append(cpeRow(String.valueOf(name), (Map<String, Object>) value)));
+            md.append("\nRounds (bench.cpu-rounds; the table shows each path's median round), net CPU ms per event, accept / processing:\n\n");
+            cpuPerEvent.forEach((name, value) -> md.append("- ").append(name).append(": ").append(rounds(((Map<String, Object>) value).get("rounds"))).append('\n'));
         }
         md.append("\nMeasured from the process's own CPU time (utime + stime in /proc/<pid>/stat), the hub's and the ")
                 .append("same-work baseline's alike. Accept alone: processing held back (hub: the routes process and sweep ")
@@ -246,6 +249,20 @@ final class BenchMarkdown {
                 + fmt(pc.get("postgres_cpu_ms_per_event")) + " | **" + fmt(v.get("end_to_end_net_cpu_ms_per_event")) + "** ("
                 + fmt(v.get("end_to_end_cpu_ms_per_event")) + ") | " + fmt(p.get("events_parked")) + " | "
                 + fmt(p.get("tag_rows_in_db")) + " (" + fmt(p.get("expected_tag_rows")) + ") | " + paced(v.get("paced")) + " |\n";
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String rounds(Object value) {
+        if (!(value instanceof List<?> list)) {
+            return "n/a";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Object round : list) {
+            Map<String, Object> r = (Map<String, Object>) round;
+            sb.append(sb.length() == 0 ? "" : ", ").append(fmt(r.get("accept_net_cpu_ms_per_event"))).append(" / ")
+                    .append(fmt(r.get("process_net_cpu_ms_per_event")));
+        }
+        return sb.toString();
     }
 
     @SuppressWarnings("unchecked")
