@@ -54,9 +54,9 @@ final class BenchConfig {
     final String hubJvmArgs = text("bench.hub.jvm-args", SMALL_BOX).replaceFirst("^none$", "");
     /** Idle seconds before each accept-alone phase: the process's CPU with no load (MNS polling, timers). */
     final int idleSeconds = integer("bench.idle-seconds", 5);
-    /** Starts of the hub on an idle machine before the run; ready is their median (HubBenchmark.quietStarts). */
     /** Rounds of accept alone then processing alone per process and archive; each path's figures are its median round's. */
     final int cpuRounds = integer("bench.cpu-rounds", 3);
+    /** Starts of the hub on an idle machine before the run; ready is their median (HubBenchmark.quietStarts). */
     final int starts = integer("bench.starts", 3);
     /** true: only those starts, written to target/benchmarks/starts.json (for work on start time). */
     final boolean startsOnly = Boolean.parseBoolean(text("bench.starts-only", "false"));
