@@ -209,9 +209,10 @@ public class HubConfiguration implements CamelConfiguration {
                 settings.number("hub.process.finish-window-ms"), eventLog);
         context.addService(engine);
         registry.bind("inboxEngine", engine);
-        // events travel to the workers in memory while fewer than 4 per worker wait (Handoff)
+        // events travel to the workers in memory while fewer than 4 per worker wait and their bodies
+        // stay under hub.process.handoff-max-bytes (Handoff)
         Handoff handoff = new Handoff(context.createProducerTemplate(), settings.integer("hub.process.queue-size"),
-                4 * settings.integer("hub.process.workers"));
+                4 * settings.integer("hub.process.workers"), settings.number("hub.process.handoff-max-bytes"));
         registry.bind("acceptStep", new AcceptStep(writer, eventLog, metrics, handoff));
         registry.bind("alertLog", new AlertLog(dataSource, destinations, clock, notices));
         ShutdownGate gate = new ShutdownGate(settings.number("hub.shutdown.drain-ms"), settings.integer("hub.http.port"));

@@ -43,7 +43,9 @@ public final class TagsDocument {
             archive.put("key", archiveKey);
             archive.put("location", archiveLocation);
         }
-        TagResult result = event.isTagEvent() ? parser.parse(event.getData()) : TagResult.empty();
+        // Data as parsed at accept when the event came in memory, else parsed here
+        TagResult result = !event.isTagEvent() ? TagResult.empty()
+                : event.parsedData() != null ? event.parsedData() : parser.parse(event.getData());
         ArrayNode tags = document.putArray("tags");
         for (Map.Entry<String, List<TagItem>> category : result.categories().entrySet()) {
             for (TagItem item : category.getValue()) {
