@@ -48,14 +48,11 @@ class LargeEventMemoryTest {
     void anEventOf100000RowsIsWrittenByAHubWithA96MiBHeap(String database) throws Exception {
         Path home = Files.createTempDirectory("large-event");
         boolean h2 = "h2".equals(database);
-        String url = h2 ? "jdbc:h2:file:" + home.resolve("db/smarttag") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
-                : TestServers.newPostgresDatabase();
-        String user = h2 ? "sa" : "postgres";
-        String password = h2 ? "" : "postgres";
-        Map<String, String> props = new LinkedHashMap<>();
-        props.put("hub.db.url", url + (h2 ? ";LOCK_TIMEOUT=10000" : ""));
-        props.put("hub.db.user", user);
-        props.put("hub.db.password", password);
+        HubDatabase db = HubDatabase.of(database, home);
+        String url = db.url();
+        String user = db.user();
+        String password = db.password();
+        Map<String, String> props = db.hubProperties();
         // the user's own tables (a sql destination) get the same 100,000 rows, in another database
         String warehouse = h2 ? "jdbc:h2:file:" + home.resolve("warehouse") + ";MODE=PostgreSQL" : TestServers.newPostgresDatabase();
         try (Connection c = DriverManager.getConnection(warehouse, user, password); Statement s = c.createStatement()) {
@@ -117,13 +114,8 @@ class LargeEventMemoryTest {
     void aBurstOfLargeEventsIsWrittenWithTheSmallBoxHeap(String database) throws Exception {
         Path home = Files.createTempDirectory("large-burst");
         boolean h2 = "h2".equals(database);
-        String url = h2 ? "jdbc:h2:file:" + home.resolve("db/smarttag") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
-                : TestServers.newPostgresDatabase();
-        String user = h2 ? "sa" : "postgres";
-        Map<String, String> props = new LinkedHashMap<>();
-        props.put("hub.db.url", url + (h2 ? ";LOCK_TIMEOUT=10000" : ""));
-        props.put("hub.db.user", user);
-        props.put("hub.db.password", h2 ? "" : "postgres");
+        HubDatabase db = HubDatabase.of(database, home);
+        Map<String, String> props = db.hubProperties();
         props.put("hub.process.workers", "8");
         int events = 40;
         ExecutorService callers = Executors.newFixedThreadPool(8);
@@ -147,9 +139,28 @@ class LargeEventMemoryTest {
         } finally {
             callers.shutdownNow();
         }
-        try (Connection c = DriverManager.getConnection(url, user, h2 ? "" : "postgres"); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password()); Statement s = c.createStatement()) {
             assertEquals(events * 10_000L, count(s, "SELECT COUNT(*) FROM smarttag_tag WHERE job_id LIKE 'burst-%'"));
             assertEquals(events, count(s, "SELECT COUNT(*) FROM smarttag_inbox WHERE job_id LIKE 'burst-%' AND state = 'done'"));
+        }
+    }
+
+    /** The hub's database: a fresh H2 file under home (the embedded default) or a fresh PostgreSQL database. */
+    private record HubDatabase(String url, String user, String password, boolean h2) {
+
+        static HubDatabase of(String database, Path home) {
+            return "h2".equals(database)
+                    ? new HubDatabase("jdbc:h2:file:" + home.resolve("db/smarttag") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH",
+                            "sa", "", true)
+                    : new HubDatabase(TestServers.newPostgresDatabase(), "postgres", "postgres", false);
+        }
+
+        Map<String, String> hubProperties() {
+            Map<String, String> props = new LinkedHashMap<>();
+            props.put("hub.db.url", url + (h2 ? ";LOCK_TIMEOUT=10000" : ""));
+            props.put("hub.db.user", user);
+            props.put("hub.db.password", password);
+            return props;
         }
     }
 

@@ -18,7 +18,7 @@ import org.apache.camel.component.seda.SedaEndpoint;
  * loads the event from the inbox: thousands of waiting copies filled the heap once. The same goes
  * for large events: the bodies waiting in memory stay under {@code maxBytes} in total, because an
  * event as parsed takes several times its body in heap (a 224 KB event of 10,000 tag rows about
- * 1.4 MB): 32 of them waiting held some 40 MB, and a hub with a 80 MiB heap spent its time in full
+ * 1.4 MB): 32 of them waiting held some 40 MB, and a hub with an 80 MiB heap spent its time in full
  * collections (issue 21).
  * When the queue is full the id is not queued (discardWhenFull): the sweep takes the event from the
  * inbox. Never waits for processing: the source answers as soon as the inbox row is committed.
