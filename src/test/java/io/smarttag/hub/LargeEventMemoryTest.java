@@ -145,6 +145,88 @@ class LargeEventMemoryTest {
         }
     }
 
+    /**
+     * However many callers post the largest bodies at once, the callback bodies in memory stay
+     * bounded (hub.http.max-body-memory-bytes, BodyBudget), so the small-box heap is enough: every
+     * request gets an answer, none runs the hub out of memory, and callbacks go on being accepted.
+     * 40 bodies of 1,000,000 bytes at once are all read and answered (400: these are not events,
+     * like an attacker's): those beyond the budget wait their turn. 400 at once: the ones with no
+     * room left to wait get 503 at once with a JSON reason. Before, Vert.x read every body into the
+     * heap: 50 at once ran the 112 MiB hub out of memory, and at 200 the callback port's event loop
+     * died (no later callback was answered, health still said UP).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"h2", "postgresql"})
+    void manyCallersPostingTheLargestBodiesAtOnceDoNotRunTheHubOutOfMemory(String database) throws Exception {
+        Path home = Files.createTempDirectory("body-flood");
+        boolean h2 = "h2".equals(database);
+        HubDatabase db = HubDatabase.of(database, home);
+        try (HubProcess hub = HubProcess.start(home, db.hubProperties(), "-Xmx" + burstHeapMib(h2) + "m", "-XX:+UseSerialGC")) {
+            Map<String, Integer> few = postAtOnce(hub, 40, 1_000_000);
+            assertEquals(Map.of("400", 40), few, "all read and answered, those beyond the budget after waiting");
+            Map<String, Integer> many = postAtOnce(hub, 400, 1_000_000);
+            assertEquals(400, many.getOrDefault("400", 0) + many.getOrDefault("503", 0), "every request answered 400 or 503: " + many);
+            assertTrue(many.getOrDefault("400", 0) >= 8, "the budget's worth was read and answered: " + many);
+            assertTrue(many.getOrDefault("503", 0) > 0, "the rest refused at once: " + many);
+            assertFalse(Files.readString(hub.log()).contains("OutOfMemoryError"), "no thread ran out of memory");
+
+            byte[] seed = Samples.with(Samples.seed(), "JobId", "after-flood-" + database);
+            HttpResponse<String> response = hub.post(seed);
+            assertEquals(200, response.statusCode(), response.body());
+            String finished = "finished job after-flood-" + database + ": done";
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!Files.readString(hub.log()).contains(finished) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(Files.readString(hub.log()).contains(finished), "a callback after the flood is accepted and processed");
+            String busy = hub.management("/observe/metrics").body();
+            assertTrue(busy.lines().anyMatch(l -> l.startsWith("smarttag_events_rejected_total") && l.contains("reason=\"busy\"")
+                    && !l.endsWith(" 0.0")), "the 503s are counted");
+        }
+    }
+
+    /**
+     * n connections post a body of the given size (a JSON object, not an event) at the same moment
+     * and read the status line: the answers by status ("timeout", "reset" for none).
+     */
+    private static Map<String, Integer> postAtOnce(HubProcess hub, int n, int size) throws Exception {
+        byte[] body = ("{\"EventType\":\"" + "x".repeat(size - 17) + "\"}").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] head = ("POST /callbacks/vod HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(n);
+        ExecutorService callers = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                answers.add(callers.submit(() -> {
+                    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", hub.callbackUri().getPort())) {
+                        socket.setSoTimeout(30_000);
+                        together.await();
+                        try {
+                            socket.getOutputStream().write(head);
+                            socket.getOutputStream().write(body);
+                        } catch (java.io.IOException e) {
+                            // a 503 closes the connection unread: its answer may still be there to read
+                        }
+                        String status = new String(socket.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+                        return status.startsWith("HTTP/1.1 ") ? status.substring(9, 12) : "reset";
+                    } catch (java.net.SocketTimeoutException e) {
+                        return "timeout";
+                    } catch (java.io.IOException e) {
+                        return "reset";
+                    }
+                }));
+            }
+            Map<String, Integer> byStatus = new java.util.TreeMap<>();
+            for (Future<String> answer : answers) {
+                byStatus.merge(answer.get(), 1, Integer::sum);
+            }
+            return byStatus;
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
     /** The hub's database: a fresh H2 file under home (the embedded default) or a fresh PostgreSQL database. */
     private record HubDatabase(String url, String user, String password, boolean h2) {
 

@@ -19,6 +19,7 @@ import io.smarttag.hub.health.AcceptHealthCheck;
 import io.smarttag.hub.health.DatabaseHealthCheck;
 import io.smarttag.hub.health.DestinationHealthCheck;
 import io.smarttag.hub.health.SpoolHealthCheck;
+import io.smarttag.hub.http.BodyBudget;
 import io.smarttag.hub.http.CallbackHttpHandlers;
 import io.smarttag.hub.http.DevConsoleGuard;
 import io.smarttag.hub.http.HealthEndpoint;
@@ -219,7 +220,8 @@ public class HubConfiguration implements CamelConfiguration {
         context.getManagementStrategy().addEventNotifier(gate);
         context.addStartupListener(new io.smarttag.hub.metrics.ExchangeEventsOff());
         registry.bind("shutdownGate", gate);
-        context.addStartupListener(new CallbackHttpHandlers(settings.integer("hub.http.port"), settings.text("hub.http.path"), metrics));
+        context.addStartupListener(new CallbackHttpHandlers(settings.integer("hub.http.port"), settings.text("hub.http.path"), metrics,
+                new BodyBudget(settings.number("hub.http.max-body-memory-bytes"), settings.number("hub.http.max-body-bytes"))));
         context.addStartupListener(new ReplayEndpoint(settings.text("hub.management.token"), dataSource, destinations));
         registry.bind("inboxRetention", new io.smarttag.hub.lifecycle.InboxRetention(dataSource, clock,
                 settings.integer("hub.inbox.retention-days"), settings.integer("hub.inbox.retention-batch"), meters));

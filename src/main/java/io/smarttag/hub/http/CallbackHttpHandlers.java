@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * of the callback port, marks every callback body as JSON, so it reaches the route byte for byte
  * whatever the header says. The same handler times every callback request, from the moment its
  * headers are read to the moment its answer is sent, whatever answers it (the route, or Vert.x
- * itself with a 413), into the smarttag_callback_request_seconds histogram.
+ * itself with a 413), into the smarttag_callback_request_seconds histogram. Then the request waits,
+ * unread, while the bodies in memory are at their budget ({@link BodyBudget}).
  * <p>
  * A client that drops the connection before its body is complete is one DEBUG line, not the
  * ERROR with a stack trace Vert.x-Web logs for an unhandled {@link HttpClosedException} (nothing
@@ -29,11 +30,13 @@ public class CallbackHttpHandlers implements ExtendedStartupListener {
     private final int port;
     private final String path;
     private final HubMetrics metrics;
+    private final BodyBudget bodies;
 
-    public CallbackHttpHandlers(int port, String path, HubMetrics metrics) {
+    public CallbackHttpHandlers(int port, String path, HubMetrics metrics, BodyBudget bodies) {
         this.port = port;
         this.path = path;
         this.metrics = metrics;
+        this.bodies = bodies;
     }
 
     @Override
@@ -56,7 +59,11 @@ public class CallbackHttpHandlers implements ExtendedStartupListener {
             long start = System.nanoTime();
             routing.addBodyEndHandler(done -> metrics.callbackAnswered(System.nanoTime() - start, routing.response().getStatusCode()));
             routing.request().headers().set(HttpHeaders.CONTENT_TYPE, "application/json");
-            routing.next();
+            // on to the body now, or once the bodies in memory leave room; 503 when none is left to wait
+            if (!bodies.admit(routing)) {
+                metrics.received("http");
+                metrics.rejected("http", "busy");
+            }
         });
         router.route().order(Integer.MIN_VALUE).failureHandler(routing -> {
             if (routing.failure() instanceof HttpClosedException) {

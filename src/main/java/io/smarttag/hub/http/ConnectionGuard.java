@@ -331,7 +331,8 @@ public final class ConnectionGuard {
         }
     }
 
-    private static void reply(HttpServerRequest request, int status, String error, String reason) {
+    /** Answers with a JSON reason, unread body left behind, and closes the connection. */
+    static void reply(HttpServerRequest request, int status, String error, String reason) {
         HttpConnection connection = request.connection();
         if (request.response().headWritten() || request.response().closed()) {
             connection.close();

@@ -34,7 +34,7 @@ public class HubMetrics {
     /** The sources that receive events. */
     public static final List<String> SOURCES = List.of("http", "mns");
     public static final List<String> REASONS = List.of("unauthorized", "forbidden", "empty", "invalid_json", "invalid_event",
-            "too_large", "unreadable", "poison");
+            "too_large", "unreadable", "poison", "busy");
 
     private final MeterRegistry registry;
     // Micrometer holds a gauge's object weakly: these keep them alive as long as the metrics.
