@@ -28,8 +28,9 @@ EXPOSE 8080 9876
 
 # The README's "Running on a small box" options, measured by the benchmark (docs/benchmarks.md),
 # without its -XX:SharedArchiveFile: the CDS archive of mvn package belongs to the build tree's
-# target/ paths and is not in the image.
-ENV JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx112m -XX:NewRatio=1 -Xss512k -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1"
+# target/ paths and is not in the image. The heap is PostgreSQL's; on the embedded H2 database use
+# -Xmx112m -XX:NewRatio=1 instead of -Xmx64m -Xmn16m (H2's cache and transactions live in the heap).
+ENV JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m -Xmn16m -XX:+ExitOnOutOfMemoryError -Xss512k -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1"
 # exec: java is PID 1 and gets SIGTERM itself (graceful drain, see hub.shutdown.*).
 # The class path is the jar and every jar in /app/lib, not only those the manifest names: a component
 # jar added there (a kamelet's, a JDBC driver) is found without rebuilding (docs/destinations.md, "Adding a jar").

@@ -72,7 +72,9 @@ class LargeEventMemoryTest {
         byte[] event = largeEvent(jobId);
         assertTrue(event.length < 1_048_576, "under the default body limit: " + event.length);
 
-        try (HubProcess hub = HubProcess.start(home, props, "-Xmx96m", "-XX:+UseSerialGC")) {
+        // 96 MiB on H2, the small box's 64 MiB on PostgreSQL
+        String[] heap = h2 ? new String[] {"-Xmx96m", "-XX:+UseSerialGC"} : smallBoxHeap(false);
+        try (HubProcess hub = HubProcess.start(home, props, heap)) {
             HttpResponse<String> response = hub.post(event);
             assertEquals(200, response.statusCode(), response.body());
             String finished = "finished job " + jobId + ": done";
@@ -119,7 +121,7 @@ class LargeEventMemoryTest {
         props.put("hub.process.workers", "8");
         int events = 40;
         ExecutorService callers = Executors.newFixedThreadPool(8);
-        try (HubProcess hub = HubProcess.start(home, props, "-Xmx" + burstHeapMib(h2) + "m", "-XX:+UseSerialGC")) {
+        try (HubProcess hub = HubProcess.start(home, props, smallBoxHeap(h2))) {
             List<Future<Integer>> statuses = new ArrayList<>();
             for (int i = 0; i < events; i++) {
                 byte[] event = burstEvent("burst-" + database + "-" + i);
@@ -149,9 +151,9 @@ class LargeEventMemoryTest {
      * However many callers post the largest bodies at once, the callback bodies in memory stay
      * bounded (hub.http.max-body-memory-bytes, BodyBudget), so the small-box heap is enough: every
      * request gets an answer, none runs the hub out of memory, and callbacks go on being accepted.
-     * 40 bodies of 1,000,000 bytes at once are all read and answered (400: these are not events,
-     * like an attacker's): those beyond the budget wait their turn. 400 at once: the ones with no
-     * room left to wait get 503 at once with a JSON reason. Before, Vert.x read every body into the
+     * 24 bodies of 1,000,000 bytes at once are all read and answered (400: these are not events,
+     * like an attacker's): those beyond the budget (4 MiB) wait their turn. 400 at once: the ones
+     * with no room left to wait get 503 at once with a JSON reason. Before, Vert.x read every body into the
      * heap: 50 at once ran the 112 MiB hub out of memory, and at 200 the callback port's event loop
      * died (no later callback was answered, health still said UP).
      */
@@ -161,14 +163,16 @@ class LargeEventMemoryTest {
         Path home = Files.createTempDirectory("body-flood");
         boolean h2 = "h2".equals(database);
         HubDatabase db = HubDatabase.of(database, home);
-        try (HubProcess hub = HubProcess.start(home, db.hubProperties(), "-Xmx" + burstHeapMib(h2) + "m", "-XX:+UseSerialGC")) {
-            Map<String, Integer> few = postAtOnce(hub, 40, 1_000_000);
-            assertEquals(Map.of("400", 40), few, "all read and answered, those beyond the budget after waiting");
+        try (HubProcess hub = HubProcess.start(home, db.hubProperties(), smallBoxHeap(h2))) {
+            Map<String, Integer> few = postAtOnce(hub, 24, 1_000_000);
+            assertEquals(Map.of("400", 24), few, "all read and answered, those beyond the budget after waiting");
             Map<String, Integer> many = postAtOnce(hub, 400, 1_000_000);
             assertEquals(400, many.getOrDefault("400", 0) + many.getOrDefault("503", 0), "every request answered 400 or 503: " + many);
-            assertTrue(many.getOrDefault("400", 0) >= 8, "the budget's worth was read and answered: " + many);
+            assertTrue(many.getOrDefault("400", 0) >= 4, "the budget's worth was read and answered: " + many);
             assertTrue(many.getOrDefault("503", 0) > 0, "the rest refused at once: " + many);
-            assertFalse(Files.readString(hub.log()).contains("OutOfMemoryError"), "no thread ran out of memory");
+            String log = Files.readString(hub.log());
+            // (an OutOfMemoryError inside a route is logged as the cause of Camel's exception: "Java heap space")
+            assertFalse(log.contains("OutOfMemoryError") || log.contains("Java heap space"), "no thread ran out of memory");
 
             byte[] seed = Samples.with(Samples.seed(), "JobId", "after-flood-" + database);
             HttpResponse<String> response = hub.post(seed);
@@ -246,9 +250,15 @@ class LargeEventMemoryTest {
         }
     }
 
-    /** Heap of the burst's hub in MiB (-Dburst.heap.h2 / -Dburst.heap.pg to find the limits again). */
-    private static int burstHeapMib(boolean h2) {
-        return Integer.getInteger("burst.heap." + (h2 ? "h2" : "pg"), h2 ? 112 : 64);
+    /**
+     * The README's small-box heap for the database, with the serial collector: 64 MiB with a 16 MiB
+     * young generation on PostgreSQL, 112 MiB with half of it young on H2, whose page cache and
+     * transactions live in the hub's heap. -Dsmallbox.heap.h2 / -Dsmallbox.heap.pg ("-Xmx.. -Xmn..")
+     * to find the limits again.
+     */
+    private static String[] smallBoxHeap(boolean h2) {
+        String heap = System.getProperty("smallbox.heap." + (h2 ? "h2" : "pg"), h2 ? "-Xmx112m -XX:NewRatio=1" : "-Xmx64m -Xmn16m");
+        return (heap + " -XX:+UseSerialGC").trim().split("\\s+");
     }
 
     private static long countDone(Path log) throws Exception {

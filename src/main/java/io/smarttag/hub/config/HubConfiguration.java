@@ -191,6 +191,8 @@ public class HubConfiguration implements CamelConfiguration {
 
         HubClock clock = new HubClock();
         registry.bind("hubClock", clock);
+        // one line for an error in a log message, its innermost cause included (00-errors.yaml)
+        registry.bind("errors", new Errors());
         RetryPolicy retry = new RetryPolicy(clock,
                 settings.number("hub.retry.initial-delay-ms"), settings.decimal("hub.retry.multiplier"),
                 settings.number("hub.retry.max-delay-ms"), settings.integer("hub.retry.max-attempts"));

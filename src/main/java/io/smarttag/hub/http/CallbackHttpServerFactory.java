@@ -30,6 +30,9 @@ public class CallbackHttpServerFactory extends DefaultMainHttpServerFactory {
         MainHttpServer camels = (MainHttpServer) super.newHttpServer(camelContext, properties);
         VertxPlatformHttpServerConfiguration configuration = camels.getConfiguration();
         configuration.setServerType(VertxPlatformHttpRouter.SERVER_TYPE_SERVER);
+        // a body is read into a buffer of its Content-Length, not one that doubles as it fills
+        // (which held up to twice the body at the moment it grew; BodyBudget counts the body once)
+        configuration.getBodyHandler().setPreallocateBodyBuffer(true);
         ConnectionGuard guard = guard(new HubSettings(camelContext));
         // counted and logged (at most hub.log.rejections-per-minute lines) like every other rejection;
         // the beans are looked up when the first request is refused, by then the hub has started

@@ -43,12 +43,13 @@ final class BenchConfig {
     final String jdbcPassword = text("bench.jdbc.password", "postgres");
     /**
      * JVM options of the hub process. Default: the README's small-box options (C1 only, serial
-     * GC, 112 MiB heap with half of it young (docs/benchmarks-memory.md); one Netty pool arena each for direct and heap buffers instead of one per
-     * core and kind: about 4 MiB less native memory, issue 11; and the class-data-sharing archive
-     * that mvn package writes: start-up 2.7 s to 1.7 s, a missing or stale archive is ignored by
-     * the JVM); "none": plain java -jar.
+     * GC, 64 MiB heap with a 16 MiB young generation: peak RSS about Xmx + 175 MiB, and below 64 MiB the
+     * collector took more CPU than the rest, docs/benchmarks-memory.md; exit on running out of memory;
+     * one Netty pool arena each for direct and heap buffers instead of one per core and kind: about
+     * 4 MiB less native memory, issue 11; and the class-data-sharing archive that mvn package writes:
+     * start-up 2.7 s to 1.7 s, a missing or stale archive is ignored by the JVM); "none": plain java -jar.
      */
-    static final String SMALL_BOX = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx112m -XX:NewRatio=1 -Xss512k"
+    static final String SMALL_BOX = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m -Xmn16m -XX:+ExitOnOutOfMemoryError -Xss512k"
             + " -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1"
             + " -XX:SharedArchiveFile=target/smarttag-hub.jsa";
     final String hubJvmArgs = text("bench.hub.jvm-args", SMALL_BOX).replaceFirst("^none$", "");
