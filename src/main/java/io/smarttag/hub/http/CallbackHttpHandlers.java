@@ -73,5 +73,10 @@ public class CallbackHttpHandlers implements ExtendedStartupListener {
             }
             routing.next();
         });
+        // only now is the callback route complete: until here the port answered 503 "starting"
+        CallbackHttpServer server = context.hasService(CallbackHttpServer.class);
+        if (server != null) {
+            server.guard().started();
+        }
     }
 }

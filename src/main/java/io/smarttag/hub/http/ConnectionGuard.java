@@ -104,6 +104,7 @@ public final class ConnectionGuard {
      * the cap, accepting pauses while the process has fewer than an eighth of its limit (at least
      * 256) left, whatever holds them, and resumes once a quarter is free again.
      */
+    private volatile boolean started;
     private volatile Consumer<String> refused = address -> LOG.warn("refused callback from {}: not in hub.callback.allowed-cidrs", address);
 
     public ConnectionGuard(int maxConnections, long idleTimeoutMillis, long requestTimeoutMillis, SourceAllowList allowList,
@@ -265,6 +266,16 @@ public final class ConnectionGuard {
      * A request whose headers are complete (event loop). Returns false when it was answered here
      * (403: its source is not allowed) and must not go on to the router.
      */
+    /**
+     * The hub has started: callbacks go on to the router from now on. Until then the port listens
+     * but the callback route is not complete (no route yet: 404; no handler making the body JSON
+     * yet: Vert.x decoded a curl-style form body and answered a bare 400), so every request gets
+     * 503 with a JSON reason, which VOD retries.
+     */
+    public void started() {
+        started = true;
+    }
+
     /** Told of each request refused by the allow-list (the address), to count and log it. */
     public void onRefused(Consumer<String> listener) {
         this.refused = listener;
@@ -286,6 +297,10 @@ public final class ConnectionGuard {
         if (!allowList.allows(address)) {
             refused.accept(address);
             reply(request, 403, "forbidden", "source address " + address + " is not in hub.callback.allowed-cidrs");
+            return false;
+        }
+        if (!started) {
+            reply(request, 503, "starting", "the hub is starting; retry in a moment");
             return false;
         }
         return true;
