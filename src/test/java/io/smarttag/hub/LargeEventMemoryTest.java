@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * A large event needs no large heap (issue 21). The database destination binds an event's rows into
  * its INSERTs as it produces them, in JDBC batches of at most 1,024 rows, so an event of 100,000 tag
  * occurrences (about 670 KB, under the 1 MiB body limit) is written whole by a hub with a 96 MiB
- * heap, on the embedded default and on PostgreSQL; so does a sql destination (the user's own tables),
+ * heap on the embedded default and the small box's 64 MiB on PostgreSQL; so does a sql destination (the user's own tables),
  * whose one-row statements go in batches of 1,024. Before, the rows were held at once as 100,000 maps
  * and value lists and the driver held all their parameters: the worker ran out of memory and the
  * event was never written.
@@ -45,7 +45,7 @@ class LargeEventMemoryTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"h2", "postgresql"})
-    void anEventOf100000RowsIsWrittenByAHubWithA96MiBHeap(String database) throws Exception {
+    void anEventOf100000RowsIsWrittenWithTheSmallBoxHeap(String database) throws Exception {
         Path home = Files.createTempDirectory("large-event");
         boolean h2 = "h2".equals(database);
         HubDatabase db = HubDatabase.of(database, home);
