@@ -103,16 +103,6 @@ public final class BodyBudget {
         return true;
     }
 
-    /** Bytes in memory now, counted as above (for tests and the log). */
-    public synchronized long used() {
-        return used;
-    }
-
-    /** Requests waiting for room now. */
-    public synchronized int waiting() {
-        return waiting.size();
-    }
-
     private boolean fits(long bytes) {
         return used == 0 || used + bytes <= maxBytes;
     }

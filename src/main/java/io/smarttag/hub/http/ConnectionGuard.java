@@ -99,14 +99,15 @@ public final class ConnectionGuard {
     private long evicted;
     private long lastWarn = System.nanoTime() - WARN_EVERY_NANOS;
 
+    /** False until the hub has started ({@link #started()}). */
+    private volatile boolean started;
+    private volatile Consumer<String> refused = address -> LOG.warn("refused callback from {}: not in hub.callback.allowed-cidrs", address);
+
     /**
      * fileLimit: the process's open-file limit (-1: unknown), openFiles: its open files now. Beside
      * the cap, accepting pauses while the process has fewer than an eighth of its limit (at least
      * 256) left, whatever holds them, and resumes once a quarter is free again.
      */
-    private volatile boolean started;
-    private volatile Consumer<String> refused = address -> LOG.warn("refused callback from {}: not in hub.callback.allowed-cidrs", address);
-
     public ConnectionGuard(int maxConnections, long idleTimeoutMillis, long requestTimeoutMillis, SourceAllowList allowList,
             long fileLimit, LongSupplier openFiles) {
         if (maxConnections < 1 || idleTimeoutMillis < 1 || requestTimeoutMillis < 1) {
@@ -263,10 +264,6 @@ public final class ConnectionGuard {
     }
 
     /**
-     * A request whose headers are complete (event loop). Returns false when it was answered here
-     * (403: its source is not allowed) and must not go on to the router.
-     */
-    /**
      * The hub has started: callbacks go on to the router from now on. Until then the port listens
      * but the callback route is not complete (no route yet: 404; no handler making the body JSON
      * yet: Vert.x decoded a curl-style form body and answered a bare 400), so every request gets
@@ -281,6 +278,10 @@ public final class ConnectionGuard {
         this.refused = listener;
     }
 
+    /**
+     * A request whose headers are complete (event loop). Returns false when it was answered here
+     * (403: its source is not allowed; 503: the hub has not started) and must not go on to the router.
+     */
     public boolean onRequest(HttpServerRequest request) {
         HttpConnection connection = request.connection();
         synchronized (this) {
