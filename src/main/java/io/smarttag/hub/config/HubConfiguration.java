@@ -216,7 +216,8 @@ public class HubConfiguration implements CamelConfiguration {
         // stay under hub.process.handoff-max-bytes (Handoff)
         Handoff handoff = new Handoff(context.createProducerTemplate(), settings.integer("hub.process.queue-size"),
                 4 * settings.integer("hub.process.workers"), settings.number("hub.process.handoff-max-bytes"));
-        registry.bind("acceptStep", new AcceptStep(writer, eventLog, metrics, handoff));
+        AcceptStep acceptStep = new AcceptStep(writer, eventLog, metrics, handoff);
+        registry.bind("acceptStep", acceptStep);
         registry.bind("alertLog", new AlertLog(dataSource, destinations, clock, notices));
         ShutdownGate gate = new ShutdownGate(settings.number("hub.shutdown.drain-ms"), settings.integer("hub.http.port"));
         context.getManagementStrategy().addEventNotifier(gate);
@@ -252,7 +253,14 @@ public class HubConfiguration implements CamelConfiguration {
             LOG.warn("hub.callback.auth-key is not set: HTTP callbacks are accepted WITHOUT signature check");
         }
         registry.bind("callbackAuthenticator", authenticator);
-        registry.bind("callbackRequests", new io.smarttag.hub.http.CallbackRequests(metrics, gate, authenticator));
+        io.smarttag.hub.http.CallbackRequests requests = new io.smarttag.hub.http.CallbackRequests(metrics, gate, authenticator);
+        registry.bind("callbackRequests", requests);
+        io.smarttag.hub.event.EventValidator validator = new io.smarttag.hub.event.EventValidator();
+        registry.bind("eventValidator", validator);
+        io.smarttag.hub.http.HttpReplies replies = new io.smarttag.hub.http.HttpReplies();
+        registry.bind("httpReplies", replies);
+        // the steps every callback and delivery passes, as Processors (process: ref: <bean>.<method>)
+        EventSteps.bind(registry, requests, validator, acceptStep, replies, engine, jobRows, archiveKeys);
 
         // Alerts say where the raw event is: in the default archive (hub.archive.*).
         ArchiveTarget defaultArchive = new ArchiveTarget(settings.text("hub.archive.bucket"), settings.text("hub.archive.dir"));

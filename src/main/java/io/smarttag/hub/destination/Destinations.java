@@ -32,9 +32,13 @@ public class Destinations {
             "alert", "fail");
 
     private final List<Destination> active;
+    /** taking(kind) of each kind, worked out once: it is asked several times per event. */
+    private final Map<String, List<Destination>> byKind;
 
     public Destinations(List<Destination> active) {
         this.active = List.copyOf(active);
+        this.byKind = Destination.KINDS.stream()
+                .collect(Collectors.toUnmodifiableMap(kind -> kind, kind -> this.active.stream().filter(d -> d.takes(kind)).toList()));
     }
 
     /** Reads hub.destinations and each destination's type and when; a mistake fails the start. */
@@ -147,7 +151,8 @@ public class Destinations {
 
     /** The active destinations that take an event of this kind (success, fail, other). */
     public List<Destination> taking(String kind) {
-        return active.stream().filter(d -> d.takes(kind)).toList();
+        List<Destination> taking = kind == null ? null : byKind.get(kind);
+        return taking != null ? taking : active.stream().filter(d -> d.takes(kind)).toList();
     }
 
     /**

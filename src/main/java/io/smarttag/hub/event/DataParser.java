@@ -32,7 +32,6 @@ import java.util.regex.Pattern;
 public class DataParser {
 
     private static final String ASR = "OrigASRData";
-    private static final Pattern DIGITS = Pattern.compile("-?\\d{1,18}");
     /** Outcome of a key whose value is not a tag list (and not OrigASRData): no category. */
     private static final Object NOT_TAGS = new Object();
 
@@ -284,8 +283,21 @@ public class DataParser {
     }
 
     private static Long digits(String text) {
+        // a Time given as a string: an optional minus and 1 to 18 ASCII digits (every Time of every
+        // tag passes here, so checked by hand rather than by a regex matcher)
         String trimmed = text.trim();
-        return DIGITS.matcher(trimmed).matches() ? Long.parseLong(trimmed) : null;
+        int start = trimmed.startsWith("-") ? 1 : 0;
+        int length = trimmed.length() - start;
+        if (length < 1 || length > 18) {
+            return null;
+        }
+        for (int i = start; i < trimmed.length(); i++) {
+            char c = trimmed.charAt(i);
+            if (c < '0' || c > '9') {
+                return null;
+            }
+        }
+        return Long.parseLong(trimmed);
     }
 
     /** OrigASRData (read as a tree: sentences are few): an object or a list of objects, or null. */

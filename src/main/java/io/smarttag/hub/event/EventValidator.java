@@ -116,8 +116,13 @@ public class EventValidator {
         for (Map.Entry<String, List<TagItem>> category : result.categories().entrySet()) {
             checkText("Data category name", category.getKey(), MAX_ID_LENGTH);
             for (TagItem item : category.getValue()) {
-                checkText("Data " + printable(category.getKey()) + " Tag", item.tag(), Integer.MAX_VALUE);
-                checkText("Data " + printable(category.getKey()) + " FaceUrl", item.faceUrl(), Integer.MAX_VALUE);
+                // the field's name (with the category, cleaned by a regex) is built only for a reason
+                if (!fits(item.tag(), Integer.MAX_VALUE)) {
+                    checkText("Data " + printable(category.getKey()) + " Tag", item.tag(), Integer.MAX_VALUE);
+                }
+                if (!fits(item.faceUrl(), Integer.MAX_VALUE)) {
+                    checkText("Data " + printable(category.getKey()) + " FaceUrl", item.faceUrl(), Integer.MAX_VALUE);
+                }
             }
         }
         for (AsrSentence sentence : result.asr()) {
@@ -152,7 +157,7 @@ public class EventValidator {
      * NUL character, which PostgreSQL refuses in text columns.
      */
     private static void checkText(String field, String value, int maxLength) throws InvalidEventException {
-        if (value == null) {
+        if (fits(value, maxLength)) {
             return;
         }
         if (value.length() > maxLength) {
@@ -161,6 +166,11 @@ public class EventValidator {
         if (value.indexOf(0) >= 0) {
             throw new InvalidEventException("field " + field + " holds a NUL character");
         }
+    }
+
+    /** What checkText lets pass: no value, or one of at most maxLength characters without a NUL. */
+    private static boolean fits(String value, int maxLength) {
+        return value == null || (value.length() <= maxLength && value.indexOf(0) < 0);
     }
 
     /** What is wrong with unreadable JSON, in words a sender can act on (no class names, no input echoed). */

@@ -103,6 +103,11 @@ public final class BodyBudget {
         return true;
     }
 
+    /** hub.http.max-body-bytes: the largest body taken. */
+    long maxBody() {
+        return maxBody;
+    }
+
     private boolean fits(long bytes) {
         return used == 0 || used + bytes <= maxBytes;
     }

@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * <p>
  * A client that drops the connection before its body is complete is one DEBUG line, not the
  * ERROR with a stack trace Vert.x-Web logs for an unhandled {@link HttpClosedException} (nothing
- * was received, nothing stored; VOD retries). Other failures go on to the default handling.
+ * was received, nothing stored; VOD retries). A body over the limit gets 413 with a JSON reason and
+ * a line of the rate-limited rejection log, not Vert.x-Web's plain text and an ERROR line each.
+ * Other failures go on to the default handling.
  */
 public class CallbackHttpHandlers implements ExtendedStartupListener {
 
@@ -65,10 +67,25 @@ public class CallbackHttpHandlers implements ExtendedStartupListener {
                 metrics.rejected("http", "busy");
             }
         });
+        RejectionLog rejections = context.getRegistry().lookupByNameAndType("rejectionLog", RejectionLog.class);
         router.route().order(Integer.MIN_VALUE).failureHandler(routing -> {
             if (routing.failure() instanceof HttpClosedException) {
                 LOG.debug("client closed the connection before its request was complete: {} {}",
                         routing.request().remoteAddress(), routing.failure().getMessage());
+                return;
+            }
+            if (routing.statusCode() == 413 && routing.failure() == null) {
+                // Vert.x's body handler refused the body: a JSON answer like any other rejection, and a
+                // line of the rejection log (Vert.x-Web's own is an ERROR per request, unlimited)
+                if (rejections != null) {
+                    rejections.tooLarge(bodies.maxBody());
+                }
+                // answered as Vert.x-Web would (the connection left to it), only in JSON
+                if (!routing.response().ended() && !routing.response().closed()) {
+                    routing.response().setStatusCode(413).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                            .end("{\"error\":\"too_large\",\"reason\":\"the body is over hub.http.max-body-bytes ("
+                                    + bodies.maxBody() + " bytes)\"}");
+                }
                 return;
             }
             routing.next();

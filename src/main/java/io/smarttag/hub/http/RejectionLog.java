@@ -36,6 +36,11 @@ public class RejectionLog {
         log("refused callback (403) from {}: not in hub.callback.allowed-cidrs", address);
     }
 
+    /** A callback whose body is over hub.http.max-body-bytes (413; not read, so not quarantined). */
+    public void tooLarge(long maxBytes) {
+        log("refused callback (413): its body is over hub.http.max-body-bytes ({} bytes), not read", String.valueOf(maxBytes));
+    }
+
     /** An event refused and quarantined, with its reason. */
     public void quarantined(@Variable("source") String source, @Variable("quarantineReason") String reason) {
         log("rejected " + source + " event (quarantined): {}", reason);

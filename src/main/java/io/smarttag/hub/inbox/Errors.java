@@ -11,7 +11,11 @@ public class Errors {
 
     /** Any text (an id from an event) on one line: CR, LF and tabs become '_'. */
     public static String flat(String text) {
-        return text == null ? null : text.replaceAll("[\\r\\n\\t]", "_");
+        // called for every id of every event log line: a regex only when there is something to replace
+        if (text == null || (text.indexOf('\r') < 0 && text.indexOf('\n') < 0 && text.indexOf('\t') < 0)) {
+            return text;
+        }
+        return text.replace('\r', '_').replace('\n', '_').replace('\t', '_');
     }
 
     public String oneLine(Throwable error) {
