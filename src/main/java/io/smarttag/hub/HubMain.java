@@ -44,7 +44,7 @@ public final class HubMain {
                 default -> io.smarttag.hub.tools.BackfillCommand.run(rest.toArray(String[]::new));
             });
         }
-        asyncLogging();
+        logging();
         chooseLogFormat();
         String training = System.getProperty(TrainingRun.PROPERTY);
         if (training != null && !training.isBlank()) {
@@ -61,16 +61,15 @@ public final class HubMain {
     }
 
     /**
-     * Log lines are handed to a background thread (log4j's async loggers on the LMAX disruptor), so
-     * a line costs a worker a queue slot rather than formatting and a write (README, "Logs"). Set
-     * here, before the first logger, for the hub process only: tests that read the log in their own
-     * JVM keep it synchronous. Log4j's own shutdown hook is off: it would run alongside Camel's
-     * shutdown and drop the lines logged after it (see {@link #stopOnSigterm}).
+     * The hub writes its log lines on the thread that logs them (log4j's default, synchronous
+     * loggers). Log4j's async loggers (-Dlog4j2.contextSelector=org.apache.logging.log4j.core.async.
+     * AsyncLoggerContextSelector, still honoured) cost the process about twice the CPU per line in
+     * the hub: handing each line to the writer thread and waking it (issue 21 profile,
+     * docs/operations.md "Logs"), and lose what is queued when the JVM exits on an OutOfMemoryError.
+     * Log4j's own shutdown hook is off: it would run alongside Camel's shutdown and drop the lines
+     * logged after it (see {@link #stopOnSigterm}).
      */
-    static void asyncLogging() {
-        if (System.getProperty("log4j2.contextSelector") == null) {
-            System.setProperty("log4j2.contextSelector", "org.apache.logging.log4j.core.async.AsyncLoggerContextSelector");
-        }
+    static void logging() {
         System.setProperty("log4j2.shutdownHookEnabled", "false");
     }
 

@@ -168,9 +168,9 @@ class JsonLogsTest {
     }
 
     /**
-     * The hub logs asynchronously (log4j's async loggers): the lines queued when a clean stop
-     * (SIGTERM) begins, and those Camel logs while it stops, are all written before the process
-     * ends, down to the last line the hub logs.
+     * The lines logged when a clean stop (SIGTERM) begins, and those Camel logs while it stops, are
+     * all written before the process ends, down to the last line the hub logs (log4j is stopped
+     * last, HubMain.stopOnSigterm).
      */
     @Test
     void aCleanStopLosesNoLine() throws Exception {

@@ -1,6 +1,7 @@
 package io.smarttag.hub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smarttag.hub.testsupport.RunningHub;
@@ -82,7 +83,11 @@ class MetricsTest {
             assertEquals(7, value(text, "smarttag_callback_request_seconds_count"));
             assertTrue(text.contains("smarttag_callback_request_seconds_bucket{"), "a histogram");
             assertTrue(value(text, "jvm_memory_used_bytes") > 0, "JVM metrics");
-            assertTrue(text.contains("routeId=\"accept\""), "Camel's route metrics");
+            assertTrue(text.contains("camel_exchanges_total{") && text.contains("routeId=\"source-http\""), "Camel's route metrics");
+            assertTrue(text.contains("routeId=\"destination-archive\""), "of the destination routes too");
+            for (String excluded : List.of("accept", "route-event", "deliver")) {
+                assertFalse(text.contains("routeId=\"" + excluded + "\""), "not of " + excluded + " (hub.metrics.routes-excluded)");
+            }
             assertEveryNameUsedByTheAlertsAndTheDashboardIsServed(text);
         }
     }

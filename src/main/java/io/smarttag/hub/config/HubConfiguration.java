@@ -108,6 +108,24 @@ public class HubConfiguration implements CamelConfiguration {
         return 0;
     }
 
+    /**
+     * Camel's route metrics (camel_exchanges_*) are not kept for these routes (hub.metrics.routes-excluded):
+     * the routes every event passes between a source and its destinations count what the source,
+     * process and destination routes count already, and each route's metrics cost every exchange a
+     * formatted property name and timers (issue 21 profile). camel-micrometer-prometheus has added
+     * its factory by now (camel.metrics.*); the routes and their policies are made after this.
+     */
+    private static void excludeRouteMetrics(CamelContext context, String routes) {
+        if (routes == null || routes.isBlank()) {
+            return;
+        }
+        for (org.apache.camel.spi.RoutePolicyFactory factory : context.getRoutePolicyFactories()) {
+            if (factory instanceof org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory metrics) {
+                metrics.getPolicyConfiguration().setExcludePattern(routes.replace(" ", ""));
+            }
+        }
+    }
+
     @Override
     public void configure(CamelContext context) throws Exception {
         HubSettings settings = new HubSettings(context);
@@ -166,6 +184,7 @@ public class HubConfiguration implements CamelConfiguration {
             meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             registry.bind(MicrometerConstants.METRICS_REGISTRY_NAME, meters);
         }
+        excludeRouteMetrics(context, settings.text("hub.metrics.routes-excluded"));
         registry.bind("destinations", destinations);
         context.addStartupListener((camel, alreadyStarted) -> destinations.checkRoutes(camel));
         LOG.info("destinations: {}", destinations.active());
