@@ -49,10 +49,11 @@ public class Handoff {
 
     /** Queues the new event (as stored: inboxId, raw, receivedAt; event: as parsed at accept). */
     public void send(String inboxId, VodEvent event, Object raw, OffsetDateTime receivedAt) {
+        // to the endpoint, not its URI: a URI is parsed and normalized again on every send
         if (raw instanceof byte[] body && event != null && receivedAt != null && fitsInMemory(body.length)) {
-            template.sendBody(uri, new Accepted(inboxId, body, event, receivedAt));
+            template.sendBody(endpoint(), new Accepted(inboxId, body, event, receivedAt));
         } else {
-            template.sendBody(uri, inboxId);
+            template.sendBody(endpoint(), inboxId);
         }
     }
 
