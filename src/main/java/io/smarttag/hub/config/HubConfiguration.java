@@ -121,7 +121,20 @@ public class HubConfiguration implements CamelConfiguration {
         }
         for (org.apache.camel.spi.RoutePolicyFactory factory : context.getRoutePolicyFactories()) {
             if (factory instanceof org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory metrics) {
-                metrics.getPolicyConfiguration().setExcludePattern(routes.replace(" ", ""));
+                // a configuration of this context's own: the factory starts with one shared by the JVM
+                var shared = metrics.getPolicyConfiguration();
+                var own = new org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyConfiguration();
+                own.setContextEnabled(shared.isContextEnabled());
+                own.setRouteEnabled(shared.isRouteEnabled());
+                own.setAdditionalCounters(shared.isAdditionalCounters());
+                own.setExchangesSucceeded(shared.isExchangesSucceeded());
+                own.setExchangesFailed(shared.isExchangesFailed());
+                own.setExchangesTotal(shared.isExchangesTotal());
+                own.setExternalRedeliveries(shared.isExternalRedeliveries());
+                own.setFailuresHandled(shared.isFailuresHandled());
+                own.setLongTask(shared.isLongTask());
+                own.setExcludePattern(routes.replace(" ", ""));
+                metrics.setPolicyConfiguration(own);
             }
         }
     }
