@@ -61,6 +61,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.micrometer.MicrometerUtils;
+import org.apache.camel.spi.PackageScanResourceResolver;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import java.io.IOException;
@@ -142,6 +143,8 @@ public class HubConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         HubSettings settings = new HubSettings(context);
+        // Camel's classpath scans (the developer consoles) list a jar from its index, not by inflating it
+        context.getCamelContextExtension().addContextPlugin(PackageScanResourceResolver.class, new JarListingScanResolver());
         // first, before anything is opened: a misspelled option would be ignored without a word (an
         // unsigned webhook for `secrett`), a start that fails names it
         Destinations destinations = Destinations.fromProperties(context);

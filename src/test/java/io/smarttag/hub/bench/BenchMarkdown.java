@@ -208,7 +208,8 @@ final class BenchMarkdown {
             m.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(fmt(v)).append(" |\n"));
         }
         md.append("\npeak_rss = VmHWM of the hub process over the whole run (incl. start). Heap over JMX: peak used = ")
-                .append("the larger of the sampled maximum (every 200 ms) and the sum of the heap pools' peaks.\n");
+                .append("the larger of the sampled maximum (every 200 ms) and the sum of the heap pools' peaks. ")
+                .append("max_sampled_rss_during = the benchmark step under way when the sampled RSS was highest.\n");
 
         md.append("\n## CPU per phase (who used the 2 cores)\n\n| phase | wall s | process CPU s (hub; same_work_*: the baseline) | CPU ms / event | PostgreSQL CPU s | load threads CPU s | benchmark JVM CPU s | machine busy % |\n|---|---|---|---|---|---|---|---|\n");
         phases.forEach((name, value) -> {

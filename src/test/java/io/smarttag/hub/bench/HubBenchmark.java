@@ -882,7 +882,13 @@ public final class HubBenchmark {
         return out;
     }
 
+    /** The last step logged: the hubs' memory samplers name it as the step of their peak RSS. */
+    static volatile String step = "start";
+
     static void log(String line) {
+        if (!line.startsWith(" ")) {
+            step = line.length() > 120 ? line.substring(0, 120) : line;
+        }
         System.out.println("[bench] " + line);
         System.out.flush();
     }

@@ -50,6 +50,7 @@ final class HubUnderTest implements BenchProcess, AutoCloseable {
     private List<MemoryPoolMXBean> pools = List.of();
     private List<GarbageCollectorMXBean> collectors = List.of();
     private volatile long maxRssKib;
+    private volatile String maxRssStep = "";
     private volatile long maxHeapUsed;
     private volatile long maxHeapCommitted;
     private volatile boolean sampling = true;
@@ -153,7 +154,11 @@ final class HubUnderTest implements BenchProcess, AutoCloseable {
         sampler = new Thread(() -> {
             while (sampling && process.isAlive()) {
                 try {
-                    maxRssKib = Math.max(maxRssKib, procStatus("VmRSS:"));
+                    long rss = procStatus("VmRSS:");
+                    if (rss > maxRssKib) {
+                        maxRssKib = rss;
+                        maxRssStep = HubBenchmark.step;
+                    }
                     MemoryUsage heap = memory.getHeapMemoryUsage();
                     maxHeapUsed = Math.max(maxHeapUsed, heap.getUsed());
                     maxHeapCommitted = Math.max(maxHeapCommitted, heap.getCommitted());
@@ -240,6 +245,7 @@ final class HubUnderTest implements BenchProcess, AutoCloseable {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("peak_rss_mib", mib(procStatus("VmHWM:") * 1024));
         m.put("max_sampled_rss_mib", mib(maxRssKib * 1024));
+        m.put("max_sampled_rss_during", maxRssStep);
         if (memory != null) {
             MemoryUsage heap = memory.getHeapMemoryUsage();
             long poolPeaks = 0;
