@@ -1,23 +1,14 @@
 package io.smarttag.hub;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.camel.component.properties.PropertiesComponent;
 import org.apache.camel.main.BaseMainSupport;
@@ -32,7 +23,7 @@ import org.apache.camel.main.MainListenerSupport;
  * see pom.xml and the README, "Running on a small box").
  *
  * <p>The archive goes to S3 and an MNS queue source runs, both against a stand-in on 127.0.0.1 in
- * this JVM (the JDK's HTTP server: every S3 PUT answered 200, every MNS receive "no message"), so
+ * this JVM (TrainingStandIn, on plain sockets: every S3 PUT answered 200, every MNS receive "no message"), so
  * that the S3 SDK, the MNS SDK and their HTTP clients are in the archive too: without them a hub
  * with a bucket or a queue loaded some 1,700 classes from the jars at start (issue 21, ready in 2 s).
  * PostgreSQL has no such stand-in: the classes of its JDBC driver are loaded (not initialised) by
@@ -66,9 +57,8 @@ final class TrainingRun {
         Files.createDirectories(home);
         int httpPort = freePort();
         int managementPort = freePort();
-        AtomicInteger archived = new AtomicInteger();
-        HttpServer standIn = standIn(archived);
-        String standInUrl = "http://127.0.0.1:" + standIn.getAddress().getPort();
+        TrainingStandIn standIn = new TrainingStandIn();
+        String standInUrl = standIn.url();
         Map<String, String> overrides = new LinkedHashMap<>();
         overrides.put("hub.http.port", String.valueOf(httpPort));
         overrides.put("camel.server.host", "127.0.0.1");
@@ -119,7 +109,7 @@ final class TrainingRun {
             public void afterStart(BaseMainSupport started) {
                 Thread events = new Thread(() -> {
                     try {
-                        postAndAwait(httpPort, home, archived);
+                        postAndAwait(httpPort, home, standIn);
                     } catch (Exception e) {
                         System.err.println("training run: " + e);
                     } finally {
@@ -133,7 +123,7 @@ final class TrainingRun {
         try {
             main.run();
         } finally {
-            standIn.stop(0);
+            standIn.close();
         }
         loadClassesOf(org.postgresql.Driver.class);
     }
@@ -160,70 +150,17 @@ final class TrainingRun {
         System.out.println("training run: " + loaded + " classes of " + jar.getFileName() + " loaded");
     }
 
-    /**
-     * S3 and MNS on 127.0.0.1 as far as the training run needs them: a PUT (the archive) is counted
-     * and answered 200, an MNS receive (GET /queues/...) waits 200 ms and answers MessageNotExist,
-     * as an empty queue does; anything else 200 with no body.
-     */
-    private static HttpServer standIn(AtomicInteger archived) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", exchange -> {
-            try (exchange; InputStream body = exchange.getRequestBody()) {
-                body.readAllBytes();
-                String path = exchange.getRequestURI().getPath();
-                if (path.startsWith("/queues/")) {
-                    Thread.sleep(200);
-                    reply(exchange, 404, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error xmlns=\"http://mns.aliyuncs.com/doc/v1\">"
-                            + "<Code>MessageNotExist</Code><Message>Message not exist.</Message><RequestId>training</RequestId>"
-                            + "<HostId>" + "127.0.0.1" + "</HostId></Error>");
-                } else {
-                    if ("PUT".equals(exchange.getRequestMethod())) {
-                        archived.incrementAndGet();
-                        exchange.getResponseHeaders().set("ETag", "\"training\"");
-                    }
-                    reply(exchange, 200, null);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "training-stand-in");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.start();
-        return server;
-    }
-
-    private static void reply(HttpExchange exchange, int status, String xml) throws IOException {
-        exchange.getResponseHeaders().set("x-mns-request-id", "training");
-        if (xml == null) {
-            exchange.sendResponseHeaders(status, -1);
-            return;
-        }
-        byte[] bytes = xml.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/xml;charset=utf-8");
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
-    }
-
     /** Posts both events and waits (at most 20 s) until the archive (S3 stand-in) holds both and the outbox the alert. */
-    private static void postAndAwait(int httpPort, Path home, AtomicInteger archived) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static void postAndAwait(int httpPort, Path home, TrainingStandIn archive) throws Exception {
         for (String body : new String[] {SUCCESS, FAIL}) {
-            HttpRequest post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/callbacks/vod"))
-                    .timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-            int status = http.send(post, HttpResponse.BodyHandlers.discarding()).statusCode();
+            int status = TrainingStandIn.post(httpPort, "/callbacks/vod", body);
             if (status != 200) {
                 throw new IllegalStateException("callback answered " + status);
             }
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
-            if (archived.get() >= 2 && count(home.resolve("outbox"), ".eml") >= 1) {
+            if (archive.archived() >= 2 && count(home.resolve("outbox"), ".eml") >= 1) {
                 Thread.sleep(200); // the finish of the last delivery
                 return;
             }
