@@ -31,10 +31,10 @@ public class MnsConfiguration implements Cloneable {
     private int maxMessagesPerPoll = 16;
     @UriParam(defaultValue = "1", description = "Number of polling threads")
     private int concurrentConsumers = 1;
-    @UriParam(defaultValue = "16", description = "Messages of one receive that go through the route at the same time, "
+    @UriParam(defaultValue = "4", description = "Messages of one receive that go through the route at the same time, "
             + "1 to 16: the polling thread and up to batchConcurrency - 1 threads of a pool the consumer owns; messages "
             + "reaching accept together share one inbox transaction (group commit). 1: one after another on the polling thread")
-    private int batchConcurrency = 16;
+    private int batchConcurrency = 4;
     @UriParam(defaultValue = "0", description = "When above 0, a message still being processed gets its visibility "
             + "extended by this many seconds before it would become visible again (for slow processing)")
     private int visibilityExtensionSeconds;
