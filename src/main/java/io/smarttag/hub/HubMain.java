@@ -45,8 +45,13 @@ public final class HubMain {
             });
         }
         logging();
-        chooseLogFormat();
         String training = System.getProperty(TrainingRun.PROPERTY);
+        if (training != null && !training.isBlank()) {
+            // the training run logs JSON lines, so that the archive holds the json appender's classes
+            // as well as the text one's (which log4j2.properties always builds)
+            System.setProperty("hub.log.format", "json");
+        }
+        chooseLogFormat();
         if (training != null && !training.isBlank()) {
             // mvn package: start, deliver two events, stop, so the JVM can write the CDS archive (TrainingRun)
             TrainingRun.run(Path.of(training));
@@ -119,6 +124,10 @@ public final class HubMain {
             System.exit(2);
         }
         System.setProperty("hub.log.format", format);
+        if (format.equals("json") && System.getProperty("log4j2.configurationFile") == null) {
+            // the json appender only when it is used (log4j2-json.properties says why)
+            System.setProperty("log4j2.configurationFile", "classpath:log4j2.properties,classpath:log4j2-json.properties");
+        }
     }
 
     /** Shared by {@link #main} and the tests, so tests start the hub exactly as production does. */
