@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The training run's HTTP on plain sockets: S3 and MNS stand-ins as far as the run needs them, and
  * the two callbacks it posts. Not the JDK's HttpServer and HttpClient: every class the training run
  * loads goes into the class-data-sharing archive, which every hub maps whole (this JDK relocates it,
- * so each page of it is resident), and a running hub never uses those two (about 330 classes, some
- * 2.4 MiB of resident memory per hub, issue 21).
+ * so each page of it is resident), and a running hub never uses those two: about 600 classes and
+ * 3.5 MiB of resident memory in every hub (issue 21, docs/performance.md).
  */
 final class TrainingStandIn implements AutoCloseable {
 
