@@ -46,7 +46,8 @@ final class EventSteps {
         step(registry, "inboxEngine.delivered", exchange -> engine.delivered(work(exchange), destination(exchange)));
         step(registry, "inboxEngine.finished", exchange -> body(exchange, engine.finished(work(exchange), exchange.getVariable("kind", String.class))));
         // destinations (destination-database.yaml, destination-archive.yaml)
-        step(registry, "jobRows.write", exchange -> body(exchange, rows.write(work(exchange), destination(exchange))));
+        step(registry, "jobRows.write", exchange -> body(exchange, rows.write(work(exchange), destination(exchange),
+                exchange.getVariable("kind", String.class))));
         step(registry, "archiveKeys.address", exchange -> archiveKeys.address(work(exchange), destination(exchange), exchange));
     }
 

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,8 +32,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The database destination: an event's job row, tag rows and ASR rows, and the delivery row that
- * says they are written, in one transaction of their own. Nothing else of the event's bookkeeping is
- * in it, so a failure here rolls back exactly these rows and is recorded as a failed attempt by the
+ * says they are written, in one transaction of their own. When it is the last destination the event
+ * owes (the fan-out tries it last) and every other one is done, the event's finish (the other
+ * delivery rows, the inbox state done) is in that transaction too: one commit per event instead of
+ * two. A failure here rolls back exactly these rows and is recorded as a failed attempt by the
  * caller (the inbox's attempts and last_error are written outside, and survive).
  *
  * <p><b>Many events per transaction.</b> Workers writing at the same time share one transaction
@@ -73,9 +76,13 @@ public class JobRowsWriter extends ServiceSupport {
     record Version(OffsetDateTime eventTime, OffsetDateTime receivedAt) {
     }
 
-    /** One event's rows, computed on its worker's thread before it joins a batch. */
+    /**
+     * One event's rows, computed on its worker's thread before it joins a batch. finish: when this
+     * destination is the last the event owes (InboxEngine.finishesWith), every outcome of the attempt
+     * with this one's done state, written with the rows together with the event's state done; else null.
+     */
     private record Item(EventWork work, Destination destination, VodEvent event, Version version, EventRows.Values rows,
-            DeliveryState done) {
+            DeliveryState done, Map<String, DeliveryState> finish) {
     }
 
     /** What became of one event of a batch: its tag rows written, or why it was not written. */
@@ -112,17 +119,24 @@ public class JobRowsWriter extends ServiceSupport {
      * transaction (shared with other workers' events); returns the number of tag rows written (0 when
      * a later event of the same job already holds the row).
      */
-    public int write(@Variable("work") EventWork work, @Variable("destination") Destination destination) throws Exception {
+    public int write(@Variable("work") EventWork work, @Variable("destination") Destination destination,
+            @Variable("kind") String kind) throws Exception {
         VodEvent event = work.getEvent();
         EventRows.Values rows = "success".equals(event.getStatus()) && event.isTagEvent()
                 ? eventRows.values(event) : EventRows.Values.none();
         Version version = new Version(EventTimes.parseUtc(event.getEventTime()), Timestamps.utc(work.getReceivedAt()));
-        Item item = new Item(work, destination, event, version, rows, engine.doneState(work, destination));
+        DeliveryState done = engine.doneState(work, destination);
+        Map<String, DeliveryState> finish = null;
+        if (engine.finishesWith(work, destination, kind)) {
+            finish = new LinkedHashMap<>(work.getOutcomes());
+            finish.put(destination.name(), done);
+        }
+        Item item = new Item(work, destination, event, version, rows, done, finish);
         Written written = group.submit(item);
         if (written.error() != null) {
             throw written.error();
         }
-        engine.savedWithRows(work, destination, item.done());
+        engine.savedWithRows(work, destination, item.done(), finish != null);
         return written.tagRows();
     }
 
@@ -200,15 +214,23 @@ public class JobRowsWriter extends ServiceSupport {
                     }
                 }
                 List<DeliveryRows.Outcomes> deliveries = new ArrayList<>(items.size());
+                List<EventWork> finished = new ArrayList<>();
+                List<Map<String, DeliveryState>> finishedOutcomes = new ArrayList<>();
                 for (Item item : items) {
                     EventWork work = item.work();
                     if (work.isBackfill()) {
                         continue; // no inbox row: the backfill keeps its own checkpoint
                     }
-                    deliveries.add(new DeliveryRows.Outcomes(work.getInboxId(), Map.of(item.destination().name(), item.done()),
-                            work.recordedDestinations()));
+                    if (item.finish() != null) {
+                        finished.add(work);
+                        finishedOutcomes.add(item.finish());
+                    } else {
+                        deliveries.add(new DeliveryRows.Outcomes(work.getInboxId(), Map.of(item.destination().name(), item.done()),
+                                work.recordedDestinations()));
+                    }
                 }
                 DeliveryRows.saveAll(c, deliveries);
+                engine.writeFinishedWithRows(c, finished, finishedOutcomes);
                 return written;
             });
         }

@@ -31,6 +31,7 @@ public class EventWork {
     private String archiveKey;
     private JsonNode view;
     private boolean backfill;
+    private boolean finishedWithRows;
 
     /**
      * An event read from the archive by a backfill: no inbox row and no delivery rows (the backfill
@@ -45,6 +46,18 @@ public class EventWork {
     /** Whether this is a backfill's delivery (a destination writes no delivery row for it). */
     public boolean isBackfill() {
         return backfill;
+    }
+
+    /**
+     * Whether the event's finish (its outcomes and its state done) was committed with the database
+     * destination's rows, which it owed last ({@link InboxEngine#finishesWith}): finish writes nothing more.
+     */
+    public boolean isFinishedWithRows() {
+        return finishedWithRows;
+    }
+
+    void finishedWithRows() {
+        finishedWithRows = true;
     }
 
     /** loadedAt: when the event was claimed and its deliveries read (the hub's clock). */

@@ -49,6 +49,7 @@ public class InboxEngine extends ServiceSupport {
     private static final String LOAD = SqlFiles.load("inbox-load");
     private static final String DELIVERIES = SqlFiles.load("delivery-load");
     private static final String FINISH = SqlFiles.load("inbox-finish");
+    private static final String DATABASE = "database";
 
     private final DataSource dataSource;
     private final Destinations destinations;
@@ -373,7 +374,64 @@ public class InboxEngine extends ServiceSupport {
                 due.add(destination);
             }
         }
-        return due;
+        // The hub's database last: when it is the last destination the event owes, its rows'
+        // transaction commits the event's finish too (finishesWith), one transaction instead of two.
+        List<Destination> ordered = new ArrayList<>(due.size());
+        due.stream().filter(d -> !DATABASE.equals(d.type())).forEach(ordered::add);
+        due.stream().filter(d -> DATABASE.equals(d.type())).forEach(ordered::add);
+        return ordered;
+    }
+
+    /**
+     * Whether the event is done once this destination (the database one, about to write its rows)
+     * succeeds: every other destination it owes for this kind is done or skipped already, as finish
+     * would find them. Then its rows' transaction writes the finish too ({@link #writeFinishedWithRows})
+     * and finish writes nothing more. False for a backfill (no inbox row) and whenever any other
+     * destination is still pending, failed, held or parked: finish decides those as before.
+     */
+    public boolean finishesWith(EventWork work, Destination destination, String kind) {
+        if (kind == null || work.isBackfill() || !work.owes(destination.name())) {
+            return false;
+        }
+        for (DeliveryState outcome : work.getOutcomes().values()) {
+            if (outcome.lastError() != null) {
+                return false;
+            }
+        }
+        boolean taken = false;
+        for (Destination other : destinations.taking(kind)) {
+            if (other.name().equals(destination.name())) {
+                taken = true;
+            } else if (work.owes(other.name())) {
+                DeliveryState current = work.current(other.name());
+                if (current == null || !(current.isDone() || current.isSkipped())) {
+                    return false;
+                }
+            }
+        }
+        return taken;
+    }
+
+    /**
+     * The finish of events the database destination owed last ({@link #finishesWith}), on the
+     * connection of its rows' transaction: every outcome not saved yet (done: the database
+     * destination's own, as committed with the rows) and the state done.
+     */
+    public void writeFinishedWithRows(Connection connection, List<EventWork> works, List<Map<String, DeliveryState>> outcomes)
+            throws SQLException {
+        if (works.isEmpty()) {
+            return;
+        }
+        OffsetDateTime now = clock.now();
+        List<DeliveryRows.Outcomes> rows = new ArrayList<>(works.size());
+        List<Finish> done = new ArrayList<>(works.size());
+        for (int i = 0; i < works.size(); i++) {
+            EventWork work = works.get(i);
+            rows.add(new DeliveryRows.Outcomes(work.getInboxId(), outcomes.get(i), work.recordedDestinations()));
+            done.add(new Finish(work, DeliveryState.DONE, now, now, null));
+        }
+        DeliveryRows.saveAll(connection, rows);
+        writeStates(connection, done);
     }
 
     /**
@@ -419,9 +477,16 @@ public class InboxEngine extends ServiceSupport {
         return new DeliveryState(DeliveryState.DONE, attempts(work, destination) + 1, clock.now(), null, clock.now(), false);
     }
 
-    /** The rows and the done state are committed: the outcome is in the work, saved already. */
-    public void savedWithRows(EventWork work, Destination destination, DeliveryState done) {
+    /**
+     * The rows and the done state are committed: the outcome is in the work, saved already; with the
+     * event's finish when finished (then every outcome of this attempt is saved).
+     */
+    public void savedWithRows(EventWork work, Destination destination, DeliveryState done, boolean finished) {
         work.outcome(destination.name(), done.asSaved());
+        if (finished) {
+            work.getOutcomes().replaceAll((name, state) -> state.asSaved());
+            work.finishedWithRows();
+        }
     }
 
     /** The destination failed: it is retried after its own backoff, or parked after hub.retry.max-attempts. */
@@ -489,6 +554,10 @@ public class InboxEngine extends ServiceSupport {
             outcomes.add(new DeliveryRows.Outcomes(work.getInboxId(), work.getOutcomes(), work.recordedDestinations()));
         }
         DeliveryRows.saveAll(connection, outcomes);
+        writeStates(connection, batch);
+    }
+
+    private static void writeStates(Connection connection, List<Finish> batch) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(FINISH)) {
             for (Finish finish : batch) {
                 update.setString(1, finish.state());
@@ -566,10 +635,14 @@ public class InboxEngine extends ServiceSupport {
             state = pending ? DeliveryState.PENDING : parked ? DeliveryState.PARKED : DeliveryState.DONE;
         }
         String lastError = errorsNow.isEmpty() ? null : Errors.cap(String.join("; ", errorsNow));
-        Finish written = finishes.submit(new Finish(work, state, DeliveryState.DONE.equals(state) ? now : null,
-                next == null ? now : next, lastError));
-        if (written.error() != null) {
-            throw written.error();
+        // done and written already, with the database destination's rows (finishesWith)
+        boolean written = kind != null && work.isFinishedWithRows() && DeliveryState.DONE.equals(state) && lastError == null;
+        if (!written) {
+            Finish finish = finishes.submit(new Finish(work, state, DeliveryState.DONE.equals(state) ? now : null,
+                    next == null ? now : next, lastError));
+            if (finish.error() != null) {
+                throw finish.error();
+            }
         }
         eventLog.finished(work, destinations, kind, state, next, now, processError);
         String job = work.getEvent() == null ? "?" : Errors.flat(work.getEvent().getJobId());
