@@ -213,24 +213,24 @@ public class JobRowsWriter extends ServiceSupport {
                         rows.asr(asr::add);
                     }
                 }
+                // this destination's delivery row; with every outcome of the attempt for an event it finishes
                 List<DeliveryRows.Outcomes> deliveries = new ArrayList<>(items.size());
                 List<EventWork> finished = new ArrayList<>();
-                List<Map<String, DeliveryState>> finishedOutcomes = new ArrayList<>();
                 for (Item item : items) {
                     EventWork work = item.work();
                     if (work.isBackfill()) {
                         continue; // no inbox row: the backfill keeps its own checkpoint
                     }
-                    if (item.finish() != null) {
+                    Map<String, DeliveryState> outcomes = item.finish();
+                    if (outcomes != null) {
                         finished.add(work);
-                        finishedOutcomes.add(item.finish());
                     } else {
-                        deliveries.add(new DeliveryRows.Outcomes(work.getInboxId(), Map.of(item.destination().name(), item.done()),
-                                work.recordedDestinations()));
+                        outcomes = Map.of(item.destination().name(), item.done());
                     }
+                    deliveries.add(new DeliveryRows.Outcomes(work.getInboxId(), outcomes, work.recordedDestinations()));
                 }
                 DeliveryRows.saveAll(c, deliveries);
-                engine.writeFinishedWithRows(c, finished, finishedOutcomes);
+                engine.writeDone(c, finished);
                 return written;
             });
         }

@@ -385,7 +385,7 @@ public class InboxEngine extends ServiceSupport {
     /**
      * Whether the event is done once this destination (the database one, about to write its rows)
      * succeeds: every other destination it owes for this kind is done or skipped already, as finish
-     * would find them. Then its rows' transaction writes the finish too ({@link #writeFinishedWithRows})
+     * would find them. Then its rows' transaction writes the finish too (every outcome, and the state: {@link #writeDone})
      * and finish writes nothing more. False for a backfill (no inbox row) and whenever any other
      * destination is still pending, failed, held or parked: finish decides those as before.
      */
@@ -413,24 +413,18 @@ public class InboxEngine extends ServiceSupport {
     }
 
     /**
-     * The finish of events the database destination owed last ({@link #finishesWith}), on the
-     * connection of its rows' transaction: every outcome not saved yet (done: the database
-     * destination's own, as committed with the rows) and the state done.
+     * The state done of events the database destination owed last ({@link #finishesWith}), on the
+     * connection of its rows' transaction, which also holds their delivery rows.
      */
-    public void writeFinishedWithRows(Connection connection, List<EventWork> works, List<Map<String, DeliveryState>> outcomes)
-            throws SQLException {
+    public void writeDone(Connection connection, List<EventWork> works) throws SQLException {
         if (works.isEmpty()) {
             return;
         }
         OffsetDateTime now = clock.now();
-        List<DeliveryRows.Outcomes> rows = new ArrayList<>(works.size());
         List<Finish> done = new ArrayList<>(works.size());
-        for (int i = 0; i < works.size(); i++) {
-            EventWork work = works.get(i);
-            rows.add(new DeliveryRows.Outcomes(work.getInboxId(), outcomes.get(i), work.recordedDestinations()));
+        for (EventWork work : works) {
             done.add(new Finish(work, DeliveryState.DONE, now, now, null));
         }
-        DeliveryRows.saveAll(connection, rows);
         writeStates(connection, done);
     }
 
