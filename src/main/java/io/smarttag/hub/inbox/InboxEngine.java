@@ -49,7 +49,6 @@ public class InboxEngine extends ServiceSupport {
     private static final String LOAD = SqlFiles.load("inbox-load");
     private static final String DELIVERIES = SqlFiles.load("delivery-load");
     private static final String FINISH = SqlFiles.load("inbox-finish");
-    private static final String DATABASE = "database";
 
     private final DataSource dataSource;
     private final Destinations destinations;
@@ -374,18 +373,14 @@ public class InboxEngine extends ServiceSupport {
                 due.add(destination);
             }
         }
-        // The hub's database last: when it is the last destination the event owes, its rows'
-        // transaction commits the event's finish too (finishesWith), one transaction instead of two.
-        List<Destination> ordered = new ArrayList<>(due.size());
-        due.stream().filter(d -> !DATABASE.equals(d.type())).forEach(ordered::add);
-        due.stream().filter(d -> DATABASE.equals(d.type())).forEach(ordered::add);
-        return ordered;
+        return due;
     }
 
     /**
      * Whether the event is done once this destination (the database one, about to write its rows)
      * succeeds: every other destination it owes for this kind is done or skipped already, as finish
-     * would find them. Then its rows' transaction writes the finish too (every outcome, and the state: {@link #writeDone})
+     * would find them (the destinations are tried in the order of hub.destinations, whose default
+     * lists the database after the archive, so a success usually is). Then its rows' transaction writes the finish too (every outcome, and the state: {@link #writeDone})
      * and finish writes nothing more. False for a backfill (no inbox row) and whenever any other
      * destination is still pending, failed, held or parked: finish decides those as before.
      */
