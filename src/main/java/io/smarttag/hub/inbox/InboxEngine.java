@@ -378,14 +378,16 @@ public class InboxEngine extends ServiceSupport {
 
     /**
      * Whether the event is done once this destination (the database one, about to write its rows)
-     * succeeds: every other destination it owes for this kind is done or skipped already, as finish
-     * would find them (the destinations are tried in the order of hub.destinations, whose default
-     * lists the database after the archive, so a success usually is). Then its rows' transaction writes the finish too (every outcome, and the state: {@link #writeDone})
-     * and finish writes nothing more. False for a backfill (no inbox row) and whenever any other
-     * destination is still pending, failed, held or parked: finish decides those as before.
+     * succeeds: what finish would decide with it done ({@link #decide}), and no error in this attempt.
+     * Then its rows' transaction writes the finish too (every outcome, and the state: {@link #writeDone})
+     * and finish writes nothing more. Destinations are tried in the order of hub.destinations, whose
+     * default lists the database after the archive, so a success usually is done with it. False for
+     * a backfill (no inbox row) and whenever another destination is still pending, failed, held or
+     * parked: finish decides those as before.
      */
     public boolean finishesWith(EventWork work, Destination destination, String kind) {
-        if (kind == null || work.isBackfill() || !work.owes(destination.name())) {
+        if (kind == null || work.isBackfill() || !work.owes(destination.name())
+                || destinations.taking(kind).stream().noneMatch(d -> d.name().equals(destination.name()))) {
             return false;
         }
         for (DeliveryState outcome : work.getOutcomes().values()) {
@@ -393,18 +395,36 @@ public class InboxEngine extends ServiceSupport {
                 return false;
             }
         }
-        boolean taken = false;
-        for (Destination other : destinations.taking(kind)) {
-            if (other.name().equals(destination.name())) {
-                taken = true;
-            } else if (work.owes(other.name())) {
-                DeliveryState current = work.current(other.name());
-                if (current == null || !(current.isDone() || current.isSkipped())) {
-                    return false;
-                }
+        return DeliveryState.DONE.equals(decide(work, kind, clock.now(), destination.name()).state());
+    }
+
+    /** The event's state after a routed attempt, and its earliest next attempt when pending. */
+    private record Decision(String state, OffsetDateTime next) {
+    }
+
+    /**
+     * The event's state after an attempt routed as kind: pending while a destination it owes is
+     * pending or untried (next: the earliest of their next attempts), parked when the rest are all
+     * parked, else done. doneNow: a destination counted as done whatever its state (null: none).
+     */
+    private Decision decide(EventWork work, String kind, OffsetDateTime now, String doneNow) {
+        boolean pending = false;
+        boolean parked = false;
+        OffsetDateTime next = null;
+        for (Destination destination : destinations.taking(kind)) {
+            if (!work.owes(destination.name()) || destination.name().equals(doneNow)) {
+                continue;
+            }
+            DeliveryState current = work.current(destination.name());
+            if (current == null || current.isPending()) {
+                pending = true;
+                OffsetDateTime due = current == null ? now : current.nextAttemptAt();
+                next = next == null || due.isBefore(next) ? due : next;
+            } else if (current.isParked()) {
+                parked = true;
             }
         }
-        return taken;
+        return new Decision(pending ? DeliveryState.PENDING : parked ? DeliveryState.PARKED : DeliveryState.DONE, next);
     }
 
     /**
@@ -606,22 +626,9 @@ public class InboxEngine extends ServiceSupport {
             state = work.getAttempts() >= retry.getMaxAttempts() ? DeliveryState.PARKED : DeliveryState.PENDING;
             next = retry.nextAttempt(work.getAttempts());
         } else {
-            boolean pending = false;
-            boolean parked = false;
-            for (Destination destination : destinations.taking(kind)) {
-                if (!work.owes(destination.name())) {
-                    continue;
-                }
-                DeliveryState current = work.current(destination.name());
-                if (current == null || current.isPending()) {
-                    pending = true;
-                    OffsetDateTime due = current == null ? now : current.nextAttemptAt();
-                    next = next == null || due.isBefore(next) ? due : next;
-                } else if (current.isParked()) {
-                    parked = true;
-                }
-            }
-            state = pending ? DeliveryState.PENDING : parked ? DeliveryState.PARKED : DeliveryState.DONE;
+            Decision decision = decide(work, kind, now, null);
+            state = decision.state();
+            next = decision.next();
         }
         String lastError = errorsNow.isEmpty() ? null : Errors.cap(String.join("; ", errorsNow));
         // done and written already, with the database destination's rows (finishesWith)
