@@ -33,10 +33,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The database destination: an event's job row, tag rows and ASR rows, and the delivery row that
  * says they are written, in one transaction of their own. When it is the last destination the event
- * owes (the default hub.destinations lists it after the archive) and every other one is done, the event's finish (the other
- * delivery rows, the inbox state done) is in that transaction too: one commit per event instead of
- * two. A failure here rolls back exactly these rows and is recorded as a failed attempt by the
- * caller (the inbox's attempts and last_error are written outside, and survive).
+ * owes (the default hub.destinations lists it after the archive) and every other one is done, the
+ * event's finish (the other delivery rows, the inbox state done) is in that transaction too: one
+ * commit per event instead of two. A failure here rolls back exactly these rows and is recorded as
+ * a failed attempt by the caller (the inbox's attempts and last_error are written outside, and
+ * survive).
  *
  * <p><b>Many events per transaction.</b> Workers writing at the same time share one transaction
  * ({@link GroupCommit}, {@code hub.database.batch-max} events, {@code hub.database.batch-window-ms}):
